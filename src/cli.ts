@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loginCommand } from './commands/login.js';
+import type { Command, CommandContext } from './commands/context.js';
+import { sandboxCommand } from './commands/sandbox.js';
+import { statusCommand } from './commands/status.js';
+import { AutologinError, ExitCode, UsageError } from './errors/index.js';
+import { VERSION } from './version.js';
+
+const COMMANDS: readonly Command[] = [loginCommand, statusCommand, sandboxCommand];
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `kite-autologin ${VERSION}: logs in to Zerodha Kite Connect and saves the day's access token.
+
+Usage: kite-autologin <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`kite-autologin <command> --help\` for a command's options.
+Exit codes: 0 ok, 1 failure, 2 configuration or usage error, 3 Kite rejected the user id,
+password or TOTP (never retried), 4 login page not recognised, 130 interrupted.`;
+}
+
+export interface CliIo {
+  env: CommandContext['env'];
+  cwd: string;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/**
+ * The one place where errors become messages and exit codes. Takes raw arguments so it can
+ * be tested without spawning a process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.out(usage());
+      return name === undefined ? ExitCode.CONFIG : ExitCode.OK;
+    }
+    if (name === '--version' || name === '-v') {
+      io.out(VERSION);
+      return ExitCode.OK;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) throw new UsageError(`Unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.`);
+    return await command.run({ args, env: io.env, cwd: io.cwd, out: io.out, signal: io.signal });
+  } catch (error) {
+    if (error instanceof AutologinError) {
+      io.err(`kite-autologin: ${error.code}: ${error.message}`);
+      return error.exitCode;
+    }
+    io.err(`kite-autologin: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    return ExitCode.FAILURE;
+  }
+}
+
+/**
+ * First SIGINT/SIGTERM: abort the work so the browser is closed and nothing half-written is
+ * left; a second one exits at once (Playwright still kills its browser on exit).
+ */
+function installSignalHandlers(controller: AbortController): void {
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    received += 1;
+    if (received > 1) process.exit(ExitCode.INTERRUPTED);
+    process.stderr.write(`kite-autologin: ${signal} received, stopping (send again to exit at once)\n`);
+    controller.abort(new Error(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  installSignalHandlers(controller);
+  const code = await runCli(process.argv.slice(2), {
+    env: process.env,
+    cwd: process.cwd(),
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    signal: controller.signal,
+  });
+  process.exitCode = code;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) void main();

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import type { ConfigProblem } from '../errors/index.js';
+
+/** Variables that may instead be given as `NAME_FILE=/path` (Docker secrets). */
+export const FILE_VARIABLES = [
+  'KITE_API_KEY', 'KITE_API_SECRET', 'KITE_USER_ID', 'KITE_PASSWORD', 'KITE_TOTP_SECRET',
+  'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'HEARTBEAT_URL',
+] as const;
+
+/** The credentials of a real login; when none is set the tool is "unconfigured". */
+export const CREDENTIAL_VARIABLES = [
+  'KITE_API_KEY', 'KITE_API_SECRET', 'KITE_USER_ID', 'KITE_PASSWORD', 'KITE_TOTP_SECRET',
+] as const;
+
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+export interface ReadOptions {
+  /** The process environment. */
+  env: RawConfig;
+  /** Where `.env` is looked for. */
+  cwd: string;
+  /** Reads a file as text; tests hand in a fake. Default: node:fs. */
+  readFile?: (path: string) => string;
+}
+
+export interface ReadResult {
+  raw: Record<string, string | undefined>;
+  problems: ConfigProblem[];
+}
+
+const readText = (path: string): string => readFileSync(path, 'utf8');
+
+/**
+ * Step one of two: gather the raw strings. The real environment beats `.env`; `NAME_FILE`
+ * fills `NAME` from a file (trailing newline dropped). Nothing is validated here except
+ * what only this step can see (unreadable files, a variable given twice).
+ */
+export function readConfig({ env, cwd, readFile = readText }: ReadOptions): ReadResult {
+  const problems: ConfigProblem[] = [];
+  let fromDotenv: Record<string, string> = {};
+  const dotenvPath = resolve(cwd, '.env');
+  try {
+    fromDotenv = parseDotenv(readFile(dotenvPath));
+  } catch (error) {
+    if (!isMissingFile(error)) problems.push({ variable: '.env', message: `cannot read ${dotenvPath} (${describeFsError(error)})` });
+  }
+  const raw: Record<string, string | undefined> = { ...fromDotenv };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) raw[key] = value;
+
+  for (const name of FILE_VARIABLES) {
+    const fileVar = `${name}_FILE`;
+    const path = nonEmpty(raw[fileVar]);
+    if (path === undefined) continue;
+    if (nonEmpty(raw[name]) !== undefined) {
+      problems.push({ variable: name, message: `set both ${name} and ${fileVar}; keep one` });
+      continue;
+    }
+    try {
+      raw[name] = readFile(resolve(cwd, path)).replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push({ variable: fileVar, message: `cannot read the file it names (${describeFsError(error)})` });
+    }
+  }
+  return { raw, problems };
+}
+
+/** True when no credential is set at all, neither directly nor as a file. */
+export function isUnconfigured(raw: RawConfig): boolean {
+  return CREDENTIAL_VARIABLES.every((name) => nonEmpty(raw[name]) === undefined && nonEmpty(raw[`${name}_FILE`]) === undefined);
+}
+
+export function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function isMissingFile(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
+}
+
+function describeFsError(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'unreadable';
+}

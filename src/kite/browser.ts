@@ -1,0 +1,105 @@
+import { chromium, type Browser, type BrowserContext } from 'playwright';
+import { BrowserError } from '../errors/index.js';
+import { findChromium } from './chromium-path.js';
+
+export interface LaunchOptions {
+  /** CHROMIUM_PATH, or undefined to look for one. */
+  chromiumPath: string | undefined;
+  /** `auto`: the sandbox is off only when running as root, where Chromium refuses it. */
+  sandbox: 'auto' | 'on' | 'off';
+  /** Show the window (debugging). Default false. */
+  headed?: boolean;
+  /** Bound on the launch itself. */
+  timeoutMs: number;
+}
+
+/**
+ * Flags for a browser on a closed network and a small VPS: no background connections (they
+ * would be refused many at a time), no GPU, no /dev/shm (small in containers), no images.
+ */
+const CHROMIUM_ARGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-extensions',
+  '--disable-dev-shm-usage',
+  '--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication',
+  '--blink-settings=imagesEnabled=false',
+  '--mute-audio',
+];
+
+/** Resources no login step needs; not fetched, so the page is ready sooner. */
+const BLOCKED_RESOURCES = new Set(['image', 'font', 'media']);
+
+export function resolveChromium(configured: string | undefined): string {
+  let playwrightPath: string | undefined;
+  try {
+    playwrightPath = chromium.executablePath();
+  } catch {
+    playwrightPath = undefined;
+  }
+  return findChromium({ configured, playwrightPath });
+}
+
+export function sandboxEnabled(sandbox: LaunchOptions['sandbox']): boolean {
+  if (sandbox !== 'auto') return sandbox === 'on';
+  return typeof process.getuid !== 'function' || process.getuid() !== 0;
+}
+
+/**
+ * Starts Chromium. Signals are left to our own handlers (a login must be abandoned cleanly,
+ * not cut), and Playwright still kills the browser if the process exits under it.
+ */
+export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
+  const executablePath = resolveChromium(options.chromiumPath);
+  try {
+    return await chromium.launch({
+      executablePath,
+      headless: !options.headed,
+      chromiumSandbox: sandboxEnabled(options.sandbox),
+      args: CHROMIUM_ARGS,
+      timeout: options.timeoutMs,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+  } catch (error) {
+    throw new BrowserError('BROWSER_FAILED', `Chromium (${executablePath}) did not start: ${firstLine(error)}`, { step: 'browser-launch', cause: error });
+  }
+}
+
+/** A fresh, isolated context: no cookies from an earlier attempt, heavy resources refused. */
+export async function newLoginContext(browser: Browser, stepTimeoutMs: number): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    serviceWorkers: 'block',
+    acceptDownloads: false,
+    locale: 'en-IN',
+    timezoneId: 'Asia/Kolkata',
+    viewport: { width: 1100, height: 800 },
+  });
+  context.setDefaultTimeout(stepTimeoutMs);
+  context.setDefaultNavigationTimeout(stepTimeoutMs);
+  await context.route('**/*', (route) =>
+    BLOCKED_RESOURCES.has(route.request().resourceType()) ? route.abort('blockedbyclient') : route.fallback(),
+  );
+  return context;
+}
+
+/** Closes the browser, bounded: a hung close must not hold the process (Playwright kills it on exit). */
+export async function closeBrowser(browser: Browser, timeoutMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    browser.close().catch(() => undefined),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+  ]);
+  clearTimeout(timer);
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,143 @@
+import type { Browser } from 'playwright';
+import type { LoginConfig } from '../config/index.js';
+import { AutologinError, BrowserError, KiteUnavailableError, SessionError } from '../errors/index.js';
+import { closeBrowser, launchBrowser, newLoginContext, type LaunchOptions } from '../kite/browser.js';
+import { runLoginFlow, type FlowEvent } from '../kite/login-flow.js';
+import { buildLoginUrl } from '../kite/redirect.js';
+import { createKiteSession, type KiteSession, type KiteSessionOptions } from '../kite/session.js';
+import type { Logger } from '../logger.js';
+import { buildSavedToken, TokenStore, type SavedToken } from '../token-store.js';
+import { verifySavedToken } from './current-token.js';
+
+export interface LoginRequest {
+  /** Log in even when today's token is still valid. */
+  force?: boolean;
+  /** Stop once the request_token is captured: no exchange, nothing written. */
+  dryRun?: boolean;
+  /** Show the browser window. */
+  headed?: boolean;
+}
+
+/** A phase finished. Steps of the browser flow plus the ones around it. */
+export type LoginPhase = FlowEvent['step'] | 'token-check' | 'browser-launch' | 'browser-closed' | 'dry-run-stop';
+export interface PhaseEvent { phase: LoginPhase; detail?: Record<string, string | number | boolean> | undefined }
+
+export interface LoginDeps {
+  logger: Logger;
+  /** Default: the real clock. */
+  now?: () => Date;
+  /** Waits (the TOTP window guard). Default: a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal?: AbortSignal | undefined;
+  /** Each finished phase, for a person watching (or the benchmark). */
+  onPhase?: (event: PhaseEvent) => void;
+  launch?: (options: LaunchOptions) => Promise<Browser>;
+  session?: (options: KiteSessionOptions) => KiteSession;
+}
+
+export type LoginOutcome =
+  | { kind: 'still-valid'; token: SavedToken }
+  | { kind: 'dry-run'; requestTokenLength: number }
+  | { kind: 'logged-in'; token: SavedToken; profileChecked: boolean };
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * One login, start to end. Today's token is kept when Kite still accepts it (a new session
+ * would log out every program using it) unless `force`. The browser is closed on every path.
+ */
+export async function performLogin(config: LoginConfig, request: LoginRequest, deps: LoginDeps): Promise<LoginOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger;
+  const phase = (event: PhaseEvent): void => {
+    log.info({ step: event.phase, ...event.detail }, `step done: ${event.phase}`);
+    deps.onPhase?.(event);
+  };
+  const creds = config.credentials;
+  const store = new TokenStore(config.tokenFile);
+  const makeSession = deps.session ?? createKiteSession;
+  const sessionFor = (apiKey: string): KiteSession =>
+    makeSession({ apiKey, apiSecret: creds.apiSecret, root: config.apiRoot });
+
+  if (!request.force && !request.dryRun) {
+    const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessionFor, now());
+    phase({ phase: 'token-check', detail: { valid: verdict.valid, ...(verdict.valid ? {} : { reason: verdict.reason }) } });
+    if (verdict.valid) return { kind: 'still-valid', token: verdict.token };
+  }
+
+  const browser = await (deps.launch ?? launchBrowser)({
+    chromiumPath: config.chromiumPath,
+    sandbox: config.chromiumSandbox,
+    headed: request.headed ?? false,
+    timeoutMs: config.stepTimeoutMs,
+  });
+  phase({ phase: 'browser-launch' });
+  try {
+    const context = await newLoginContext(browser, config.stepTimeoutMs);
+    const page = await context.newPage();
+    const { requestToken } = await runLoginFlow(page, {
+      loginUrl: buildLoginUrl(config.loginUrl, creds.apiKey),
+      redirectUrl: creds.redirectUrl,
+      userId: creds.userId,
+      password: creds.password,
+      totpSecret: creds.totpSecret,
+      stepTimeoutMs: config.stepTimeoutMs,
+      diagnosticsDir: config.diagnosticsDir,
+    }, {
+      now: () => now().getTime(),
+      sleep: deps.sleep ?? sleep,
+      signal: deps.signal,
+      onStep: (event) => phase({ phase: event.step, detail: event.detail }),
+    });
+
+    if (request.dryRun) {
+      phase({ phase: 'dry-run-stop', detail: { requestTokenLength: requestToken.length } });
+      return { kind: 'dry-run', requestTokenLength: requestToken.length };
+    }
+
+    const session = sessionFor(creds.apiKey);
+    const data = await session.exchange(requestToken);
+    phase({ phase: 'exchange', detail: { userId: data.userId } });
+    if (data.userId.toUpperCase() !== creds.userId.toUpperCase()) {
+      throw new SessionError('TOKEN_USER_MISMATCH', `Kite issued a session for ${data.userId}, not KITE_USER_ID ${creds.userId}; not saved.`, { step: 'exchange' });
+    }
+
+    let profileChecked = true;
+    try {
+      const profile = await session.profile(data.accessToken);
+      if (profile.userId.toUpperCase() !== creds.userId.toUpperCase()) {
+        throw new SessionError('TOKEN_USER_MISMATCH', `The new token belongs to ${profile.userId}, not KITE_USER_ID ${creds.userId}; not saved.`, { step: 'profile' });
+      }
+      phase({ phase: 'profile' });
+    } catch (error) {
+      // The exchange already ended the previous session: a token Kite just issued beats none.
+      if (!(error instanceof KiteUnavailableError)) throw error;
+      profileChecked = false;
+      log.warn({ step: 'profile', err: error.toJSON() }, 'profile check failed; saving the new token anyway (the old one is dead)');
+    }
+
+    const token = buildSavedToken(data, now());
+    await store.write(token);
+    phase({ phase: 'save', detail: { tokenFile: config.tokenFile, expiresAt: token.expires_at } });
+    return { kind: 'logged-in', token, profileChecked };
+  } catch (error) {
+    if (error instanceof AutologinError) throw error;
+    throw wrapUnexpected(error);
+  } finally {
+    await closeBrowser(browser);
+    phase({ phase: 'browser-closed' });
+  }
+}
+
+/** A Playwright failure outside the flow's own checks (browser crashed, page closed...). */
+function wrapUnexpected(error: unknown): AutologinError {
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+  return new BrowserError('BROWSER_FAILED', `The browser failed during the login: ${message.replace(/\?\S*/g, '')}`, { step: 'login-page' });
+}

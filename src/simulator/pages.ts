@@ -1,0 +1,105 @@
+import type { VariantMarkup } from './page-variants.js';
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const STYLE = `
+body{font-family:sans-serif;background:#fafafa;margin:0}
+#app{max-width:360px;margin:60px auto;background:#fff;padding:30px;border:1px solid #eee}
+input{display:block;width:100%;box-sizing:border-box;margin:8px 0;padding:8px}
+.button-orange{background:#ff5722;color:#fff;border:0;padding:10px;width:100%}
+.error{color:#d32f2f}`;
+
+function shell(title: string, body: string, scripts = ''): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<link rel="icon" href="/static/favicon.png"><style>${STYLE}</style></head><body>${body}${scripts}</body></html>`;
+}
+
+/** The login app's HTML: an empty mount point; the form appears once its script has run. */
+export function loginAppPage(markup: VariantMarkup): string {
+  const config = JSON.stringify({ login: markup.login, twofa: markup.twofa, sendType: markup.sendType, autoSubmit: markup.autoSubmit })
+    .replace(/</g, '\\u003c');
+  return shell('Kite - Zerodha\'s fast and elegant flagship trading platform',
+    '<div id="app"><div class="loading">Loading…</div></div><img src="/static/logo.svg" alt="Kite" width="1" height="1">',
+    `<script>window.__KITE_PAGE__=${config};</script><script src="/static/kite-app.js" defer></script>`);
+}
+
+/**
+ * The client-side app: renders the credentials form, posts to /api/login, swaps in the
+ * second-factor form (no navigation), posts to /api/twofa, then goes to /connect/finish.
+ * Like the real one it does not guard against a code being submitted twice.
+ */
+export const LOGIN_APP_SCRIPT = `(function () {
+  var page = window.__KITE_PAGE__;
+  var query = new URLSearchParams(location.search);
+  var app = document.getElementById('app');
+  var userId = null, requestId = null;
+  function render(html) { app.innerHTML = html; }
+  function showError(message) {
+    var el = app.querySelector('.error');
+    el.textContent = message;
+    el.style.display = message ? '' : 'none';
+  }
+  function post(path, fields) {
+    return fetch(path, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Kite-Version': '3' },
+      body: new URLSearchParams(fields)
+    }).then(function (r) { return r.json(); })
+      .catch(function () { return { status: 'error', message: 'Something went wrong. Please try again.' }; });
+  }
+  function renderLogin() {
+    render(page.login);
+    var form = app.querySelector('form');
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var inputs = form.querySelectorAll('input');
+      var fields = { user_id: inputs[0].value, password: inputs[1].value };
+      if (page.sendType) fields.type = 'user_id';
+      post('/api/login', fields).then(function (res) {
+        if (res.status !== 'success') return showError(res.message);
+        userId = res.data.user_id; requestId = res.data.request_id;
+        renderTwofa();
+      });
+    });
+  }
+  function renderTwofa() {
+    render(page.twofa);
+    var form = app.querySelector('form');
+    var input = form.querySelector('input');
+    function send() {
+      post('/api/twofa', { user_id: userId, request_id: requestId, twofa_value: input.value, twofa_type: 'totp', skip_session: '' })
+        .then(function (res) {
+          if (res.status !== 'success') return showError(res.message);
+          location.href = '/connect/finish?api_key=' + encodeURIComponent(query.get('api_key') || '') +
+            '&sess_id=' + encodeURIComponent(query.get('sess_id') || '');
+        });
+    }
+    form.addEventListener('submit', function (event) { event.preventDefault(); send(); });
+    if (page.autoSubmit) input.addEventListener('input', function () { if (input.value.length === 6) send(); });
+  }
+  renderLogin();
+})();`;
+
+export function consentPage(appName: string, sessId: string): string {
+  return shell('Authorize - Kite Connect', `<div id="app"><form method="post" action="/connect/authorize">
+<h2>Authorize ${escapeHtml(appName)}</h2>
+<p>${escapeHtml(appName)} is requesting access to your Kite account: your profile, orders, holdings and positions.</p>
+<input type="hidden" name="sess_id" value="${escapeHtml(sessId)}">
+<button type="submit" class="button-orange wide">Authorize</button>
+</form></div>`);
+}
+
+export function dashboardPage(): string {
+  return shell('Dashboard / Kite', '<div id="app"><h1>Dashboard</h1><p>Hi, welcome back.</p><div class="marketwatch"></div></div>');
+}
+
+export function maintenancePage(): string {
+  return shell('Kite', '<div id="app"><h1>Scheduled maintenance</h1><p>Kite is unavailable while we upgrade our systems. We will be back shortly.</p></div>');
+}
+
+export function captchaPage(): string {
+  return shell('Kite', `<div id="app"><form><h2>Verify</h2><p>Please prove you are human.</p>
+<div class="captcha"><img src="/static/captcha.png" alt="captcha" width="120" height="40"></div>
+<input type="text" placeholder="Enter the characters shown" maxlength="6"><button type="submit">Continue</button></form></div>`);
+}

@@ -1,0 +1,293 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { takeFault, type Faults, type RouteFault, type RouteName } from './faults.js';
+import { KiteRules, type ApiAnswer, type SimAccount, type SimApp } from './kite-rules.js';
+import { VARIANTS, type PageVariant } from './page-variants.js';
+import { captchaPage, consentPage, dashboardPage, LOGIN_APP_SCRIPT, loginAppPage, maintenancePage } from './pages.js';
+
+export interface SimulatorOptions {
+  accounts: SimAccount[];
+  apps: SimApp[];
+  /** The page of which era the login app renders. Default `newest`. */
+  variant?: PageVariant;
+  /** Epoch ms; tests move it. Default Date.now. */
+  now?: () => number;
+  /** TOTP windows accepted either side of the current one. Default 0. */
+  totpSkewWindows?: number;
+  /** Loopback only. Default 127.0.0.1. */
+  host?: '127.0.0.1' | '::1' | 'localhost';
+  /** Default 0: a free port. */
+  port?: number;
+}
+
+/** One request the simulator served; never holds a secret. */
+export interface RecordedRequest {
+  at: number;
+  method: string;
+  route: RouteName;
+  path: string;
+  status: number;
+}
+
+export interface Simulator {
+  /** `http://127.0.0.1:PORT`: both kite.zerodha.com and api.kite.trade. */
+  readonly origin: string;
+  /** For KITE_LOGIN_URL. */
+  readonly loginUrl: string;
+  /** For KITE_API_ROOT. */
+  readonly apiRoot: string;
+  readonly rules: KiteRules;
+  readonly faults: Faults;
+  readonly requests: readonly RecordedRequest[];
+  variant: PageVariant;
+  /** How many requests reached a route (e.g. `count('api-login')` = password attempts). */
+  count(route: RouteName): number;
+  close(): Promise<void>;
+}
+
+interface BrowserSession { sessId: string; apiKey: string; redirectParams: string | undefined; userId?: string }
+
+/** Starts a Kite simulator on a loopback port. */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const now = options.now ?? Date.now;
+  let variant: PageVariant = options.variant ?? 'newest';
+  const rules = new KiteRules({
+    accounts: options.accounts,
+    apps: options.apps,
+    now,
+    totpSkewWindows: options.totpSkewWindows ?? 0,
+    get messageStyle() { return VARIANTS[variant].messageStyle; },
+  });
+  const faults: Faults = { routes: {} };
+  const requests: RecordedRequest[] = [];
+  const sessions = new Map<string, BrowserSession>(); // by kf_session cookie
+  const bySessId = new Map<string, BrowserSession>();
+  const recentApiCalls = new Map<string, number[]>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const route = routeOf(req.method ?? 'GET', url.pathname);
+    res.on('finish', () => requests.push({ at: now(), method: req.method ?? 'GET', route, path: url.pathname, status: res.statusCode }));
+
+    const fault = takeFault(faults, route);
+    if (fault?.latencyMs) await delay(fault.latencyMs);
+    if (fault?.drop) {
+      requests.push({ at: now(), method: req.method ?? 'GET', route, path: url.pathname, status: 0 });
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.status) return sendFaultStatus(res, fault);
+
+    const cookies = parseCookies(req.headers.cookie);
+    const session = cookies.kf_session ? sessions.get(cookies.kf_session) : undefined;
+
+    switch (route) {
+      case 'connect-login': {
+        const app = rules.app(url.searchParams.get('api_key'));
+        if (!app) return sendJson(res, { status: 400, body: { status: 'error', message: 'Invalid `api_key`.', data: null, error_type: 'InputException' } });
+        const sessId = url.searchParams.get('sess_id');
+        if (!sessId || !bySessId.has(sessId)) {
+          const created: BrowserSession = { sessId: randomToken(), apiKey: app.apiKey, redirectParams: url.searchParams.get('redirect_params') ?? undefined };
+          const cookie = randomToken();
+          sessions.set(cookie, created);
+          bySessId.set(created.sessId, created);
+          const next = new URL(url.pathname, 'http://simulator');
+          next.searchParams.set('api_key', app.apiKey);
+          next.searchParams.set('sess_id', created.sessId);
+          res.setHeader('Set-Cookie', `kf_session=${cookie}; Path=/; HttpOnly; SameSite=Lax`);
+          return redirect(res, `${next.pathname}${next.search}`);
+        }
+        if (faults.loginPage === 'maintenance') return sendHtml(res, 200, maintenancePage());
+        if (faults.loginPage === 'captcha') return sendHtml(res, 200, captchaPage());
+        return sendHtml(res, 200, loginAppPage(VARIANTS[variant]));
+      }
+      case 'app-script':
+        res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
+        return void res.end(LOGIN_APP_SCRIPT);
+      case 'static':
+        res.writeHead(200, { 'Content-Type': url.pathname.endsWith('.svg') ? 'image/svg+xml' : 'image/png' });
+        return void res.end(url.pathname.endsWith('.svg') ? '<svg xmlns="http://www.w3.org/2000/svg"/>' : '');
+      case 'api-login': {
+        const form = await readForm(req);
+        return sendJson(res, rules.login(form.get('user_id') ?? '', form.get('password') ?? ''));
+      }
+      case 'api-twofa': {
+        const form = await readForm(req);
+        const answer = rules.twofa(form.get('user_id') ?? '', form.get('request_id') ?? '', form.get('twofa_value') ?? '');
+        if (answer.status === 200) {
+          const userId = (answer.body as { data: { user_id: string } }).data.user_id;
+          if (session) session.userId = userId;
+          res.setHeader('Set-Cookie', [
+            `enctoken=${randomToken()}; Path=/; HttpOnly; SameSite=Lax`,
+            `public_token=${randomToken()}; Path=/; SameSite=Lax`,
+            `user_id=${userId}; Path=/; SameSite=Lax`,
+          ]);
+        }
+        return sendJson(res, answer);
+      }
+      case 'connect-finish': {
+        const sess = bySessId.get(url.searchParams.get('sess_id') ?? '');
+        if (!sess || sess !== session || !sess.userId) {
+          return redirect(res, `/connect/login?api_key=${encodeURIComponent(url.searchParams.get('api_key') ?? '')}&v=3`);
+        }
+        if (faults.landOnDashboard) return redirect(res, '/dashboard');
+        if (!rules.hasConsent(sess.apiKey, sess.userId)) return redirect(res, `/connect/authorize?sess_id=${sess.sessId}&v=3`);
+        return redirect(res, finalRedirect(rules, sess, variant));
+      }
+      case 'connect-authorize': {
+        if (req.method === 'POST') {
+          const form = await readForm(req);
+          const sess = bySessId.get(form.get('sess_id') ?? '');
+          if (!sess || sess !== session || !sess.userId) return sendHtml(res, 403, dashboardPage());
+          rules.giveConsent(sess.apiKey, sess.userId);
+          return redirect(res, finalRedirect(rules, sess, variant));
+        }
+        const sess = bySessId.get(url.searchParams.get('sess_id') ?? '');
+        if (!sess || sess !== session || !sess.userId) return redirect(res, '/dashboard');
+        return sendHtml(res, 200, consentPage(rules.app(sess.apiKey)?.name ?? 'Kite Connect app', sess.sessId));
+      }
+      case 'dashboard':
+        return sendHtml(res, 200, dashboardPage());
+      case 'session-token': {
+        if (overRateLimit(recentApiCalls, route, now())) return sendJson(res, tooManyRequests());
+        if (!/application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
+          await readBody(req);
+          return sendJson(res, { status: 400, body: { status: 'error', message: 'Invalid request. Parameters must be form-encoded.', data: null, error_type: 'InputException' } });
+        }
+        const form = await readForm(req);
+        return sendJson(res, rules.exchange({
+          api_key: form.get('api_key') ?? undefined,
+          request_token: form.get('request_token') ?? undefined,
+          checksum: form.get('checksum') ?? undefined,
+        }));
+      }
+      case 'user-profile':
+        if (overRateLimit(recentApiCalls, route, now())) return sendJson(res, tooManyRequests());
+        return sendJson(res, rules.profile(req.headers.authorization));
+      default:
+        return sendJson(res, { status: 404, body: { status: 'error', message: 'Route not found', data: null, error_type: 'GeneralException' } });
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, { status: 500, body: { status: 'error', message: 'Internal error', data: null, error_type: 'GeneralException' } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${host}:${address.port}`;
+
+  return {
+    origin,
+    loginUrl: `${origin}/connect/login`,
+    apiRoot: origin,
+    rules,
+    faults,
+    requests,
+    get variant() { return variant; },
+    set variant(next: PageVariant) { variant = next; },
+    count: (route) => requests.filter((r) => r.route === route).length,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+function routeOf(method: string, path: string): RouteName {
+  if (path === '/connect/login') return 'connect-login';
+  if (path === '/static/kite-app.js') return 'app-script';
+  if (path.startsWith('/static/')) return 'static';
+  if (path === '/api/login' && method === 'POST') return 'api-login';
+  if (path === '/api/twofa' && method === 'POST') return 'api-twofa';
+  if (path === '/connect/finish') return 'connect-finish';
+  if (path === '/connect/authorize') return 'connect-authorize';
+  if (path === '/dashboard') return 'dashboard';
+  if (path === '/session/token' && method === 'POST') return 'session-token';
+  if (path === '/user/profile' && method === 'GET') return 'user-profile';
+  return 'unknown';
+}
+
+/** The app's redirect URL with Kite's parameters (their order differs between eras). */
+function finalRedirect(rules: KiteRules, sess: BrowserSession & { userId?: string }, variant: PageVariant): string {
+  const app = rules.app(sess.apiKey);
+  if (!app || !sess.userId) return '/dashboard';
+  const requestToken = rules.issueRequestToken(app.apiKey, sess.userId);
+  const target = new URL(app.redirectUrl);
+  const pairs: [string, string][] = variant === '2018' || variant === 'pin'
+    ? [['request_token', requestToken], ['action', 'login'], ['status', 'success']]
+    : [['action', 'login'], ['type', 'login'], ['status', 'success'], ['request_token', requestToken]];
+  for (const [key, value] of pairs) target.searchParams.append(key, value);
+  if (sess.redirectParams) {
+    for (const [key, value] of new URLSearchParams(sess.redirectParams)) target.searchParams.append(key, value);
+  }
+  return target.toString();
+}
+
+function sendFaultStatus(res: ServerResponse, fault: RouteFault): void {
+  const status = fault.status ?? 503;
+  if (status === 502 || status === 504) {
+    return sendHtml(res, status, `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 502 ? 'Bad Gateway' : 'Gateway Time-out'}</h1></center></body></html>`);
+  }
+  if (status === 429) return sendJson(res, tooManyRequests());
+  return sendJson(res, { status, body: { status: 'error', message: 'Service unavailable. Please try again later.', data: null, error_type: 'GeneralException' } });
+}
+
+function tooManyRequests(): ApiAnswer {
+  return { status: 429, body: { status: 'error', message: 'Too many requests', data: null, error_type: 'NetworkException' } };
+}
+
+/** Kite allows about 10 requests a second on most endpoints. */
+function overRateLimit(calls: Map<string, number[]>, key: string, at: number): boolean {
+  const recent = (calls.get(key) ?? []).filter((t) => at - t < 1_000);
+  recent.push(at);
+  calls.set(key, recent);
+  return recent.length > 10;
+}
+
+function sendJson(res: ServerResponse, answer: ApiAnswer): void {
+  const body = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendHtml(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(html);
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(302, { Location: location, 'Content-Length': 0 });
+  res.end();
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0) out[part.slice(0, index).trim()] = part.slice(index + 1).trim();
+  }
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new URLSearchParams(await readBody(req));
+}
+
+const randomToken = (): string => randomBytes(16).toString('hex');
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
