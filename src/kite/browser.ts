@@ -32,9 +32,6 @@ const CHROMIUM_ARGS = [
   '--mute-audio',
 ];
 
-/** Resources no login step needs; not fetched, so the page is ready sooner. */
-const BLOCKED_RESOURCES = new Set(['image', 'font', 'media']);
-
 export function resolveChromium(configured: string | undefined): string {
   let playwrightPath: string | undefined;
   try {
@@ -72,7 +69,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
   }
 }
 
-/** A fresh, isolated context: no cookies from an earlier attempt, heavy resources refused. */
+/** A fresh, isolated context: no cookies or storage from an earlier attempt. */
 export async function newLoginContext(browser: Browser, stepTimeoutMs: number): Promise<BrowserContext> {
   const context = await browser.newContext({
     serviceWorkers: 'block',
@@ -83,9 +80,6 @@ export async function newLoginContext(browser: Browser, stepTimeoutMs: number): 
   });
   context.setDefaultTimeout(stepTimeoutMs);
   context.setDefaultNavigationTimeout(stepTimeoutMs);
-  await context.route('**/*', (route) =>
-    BLOCKED_RESOURCES.has(route.request().resourceType()) ? route.abort('blockedbyclient') : route.fallback(),
-  );
   return context;
 }
 

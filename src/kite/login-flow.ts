@@ -1,9 +1,11 @@
 import { errors as playwrightErrors, type Page } from 'playwright';
+import type { Logger } from '../logger.js';
 import { AbortedError, KiteUnavailableError, PageError, type LoginStep } from '../errors/index.js';
 import { DEFAULT_MIN_WINDOW_LEFT_MS, totpCode, totpWaitMs } from '../totp.js';
 import { saveDiagnostics } from './diagnostics.js';
 import { errorFromKiteMessage } from './kite-messages.js';
 import { classifyPage, type PageKind, type PageState } from './page-state.js';
+import { interceptLoginPage } from './page-interception.js';
 import { loggableUrl, redirectMatcher, requestTokenFromRedirect } from './redirect.js';
 
 export interface LoginFlowInput {
@@ -33,6 +35,8 @@ export interface LoginFlowDeps {
   signal?: AbortSignal | undefined;
   /** Time that must be left in the TOTP window when the code is typed. Default 5 s. */
   minTotpWindowLeftMs?: number;
+  /** Page states at debug, requests at trace; URLs without their query. */
+  logger?: Logger | undefined;
 }
 
 type Outcome = PageState | { kind: 'redirect'; url: string };
@@ -47,22 +51,23 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
   const now = deps.now ?? Date.now;
   const emit = (event: FlowEvent): void => deps.onStep?.(event);
   const isRedirect = redirectMatcher(input.redirectUrl);
-  const capture = deferred<string>();
-
-  // The redirect host is usually not served: answer the request ourselves, never load it.
-  await page.route((url) => isRedirect(url), async (route) => {
-    capture.resolve(route.request().url());
-    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>kite-autologin</title>' });
-  });
+  const { redirect } = await interceptLoginPage(page, (url) => isRedirect(url));
   page.on('request', (request) => {
-    if (request.isNavigationRequest() && isRedirect(request.url())) capture.resolve(request.url());
+    deps.logger?.trace({ method: request.method(), url: loggableUrl(request.url()), type: request.resourceType() }, 'browser request');
+  });
+  page.on('response', (response) => {
+    deps.logger?.trace({ status: response.status(), url: loggableUrl(response.url()) }, 'browser response');
   });
 
-  const waitFor = (expected: PageKind[], step: LoginStep): Promise<Outcome> =>
-    waitForOutcome(page, expected, step, capture.promise, input, deps.signal, now);
+  const waitFor = async (expected: PageKind[], step: LoginStep): Promise<Outcome> => {
+    const outcome = await waitForOutcome(page, expected, step, redirect, input, deps.signal, now);
+    deps.logger?.debug({ step, state: outcome.kind, ...(outcome.kind === 'second-factor' ? { field: outcome.hint } : {}) }, 'page state');
+    return outcome;
+  };
 
   await openLoginPage(page, input, deps.signal);
   let state = await waitFor(['credentials', 'second-factor', 'consent', 'error', 'security-questions', 'dashboard', 'captcha'], 'login-page');
+  throwOnError(state, 'login-page');
   emit({ step: 'login-page' });
 
   if (state.kind === 'credentials') {
@@ -214,12 +219,6 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, step
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
-  return { promise, resolve };
 }
 
 function firstLine(error: unknown): string {

@@ -94,6 +94,7 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
       now: () => now().getTime(),
       sleep: deps.sleep ?? sleep,
       signal: deps.signal,
+      logger: log,
       onStep: (event) => phase({ phase: event.step, detail: event.detail }),
     });
 

@@ -70,6 +70,8 @@ export class KiteRules {
   readonly #requestTokens = new Map<string, RequestToken>();
   readonly #accessTokens = new Map<string, AccessToken>();
   readonly #options: RulesOptions;
+  /** Every secret value this simulator handed out or accepted, for tests that look for leaks. */
+  readonly issuedSecrets: string[] = [];
 
   constructor(options: RulesOptions) {
     this.#options = options;
@@ -152,6 +154,7 @@ export class KiteRules {
     }
     state.wrongCodes = 0;
     state.requestIds.delete(requestId);
+    this.issuedSecrets.push(value);
     return ok({ profile: {}, user_id: state.account.userId });
   }
 
@@ -159,6 +162,7 @@ export class KiteRules {
   issueRequestToken(apiKey: string, userId: string): string {
     const value = token(16);
     this.#requestTokens.set(value, { apiKey, userId, issuedAt: this.now(), used: false });
+    this.issuedSecrets.push(value);
     return value;
   }
 
@@ -188,12 +192,14 @@ export class KiteRules {
       expiresAt: sessionExpiry(new Date(issuedAt)).getTime(), live: true,
     });
     const account = this.#accounts.get(request.userId.toUpperCase())?.account;
+    const enctoken = token(24);
+    this.issuedSecrets.push(accessToken, publicToken, enctoken, fields.checksum as string);
     return ok({
       ...profileOf(account, request.userId),
       api_key: app.apiKey,
       access_token: accessToken,
       public_token: publicToken,
-      enctoken: token(24),
+      enctoken,
       refresh_token: '',
       silo: '',
       login_time: kiteTime(issuedAt),

@@ -290,4 +290,5 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 const randomToken = (): string => randomBytes(16).toString('hex');
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Unref'd: a slow-route fault never keeps a test process alive. */
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -1,0 +1,111 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { sandboxAccount, startSimulator, type PageVariant, type Simulator } from '../../src/simulator/index.js';
+import type { SimAccount, SimApp } from '../../src/simulator/kite-rules.js';
+
+export const CLI = resolve('dist/cli.js');
+
+export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+export interface RunningCli {
+  result: Promise<CliResult>;
+  /** Resolves when stdout has printed a line matching `pattern`. */
+  waitForOutput(pattern: RegExp): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Spawns the built CLI with exactly `env` (nothing inherited: no real KITE_* can leak in). */
+export function spawnCli(args: string[], env: Record<string, string>, cwd: string): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const w of waiters.filter((w) => w.pattern.test(stdout))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const result = new Promise<CliResult>((resolvePromise) => {
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+  return {
+    result,
+    waitForOutput: (pattern) => (pattern.test(stdout) ? Promise.resolve() : new Promise((r) => waiters.push({ pattern, resolve: r }))),
+    kill: (signal) => { child.kill(signal); },
+  };
+}
+
+export interface KiteWorld {
+  sim: Simulator;
+  account: SimAccount;
+  app: SimApp;
+  dir: string;
+  tokenFile: string;
+  env: Record<string, string>;
+  run(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  spawn(args: string[], extraEnv?: Record<string, string>): RunningCli;
+  /** Chromium processes started from this world (their profile lives under `dir`). */
+  browsers(): string[];
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  variant?: PageVariant;
+  redirectUrl?: string;
+  now?: () => number;
+}
+
+/** A simulator with a throwaway account, a temp folder, and the env a user would set. */
+export async function kiteWorld(options: WorldOptions = {}): Promise<KiteWorld> {
+  const { account, app } = sandboxAccount();
+  if (options.redirectUrl) app.redirectUrl = options.redirectUrl;
+  const sim = await startSimulator({
+    accounts: [account], apps: [app], variant: options.variant ?? 'newest',
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'kal-e2e-'));
+  const tokenFile = join(dir, 'data', 'kite-token.json');
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: dir,
+    TMPDIR: dir,
+    KITE_API_KEY: app.apiKey,
+    KITE_API_SECRET: app.apiSecret,
+    KITE_USER_ID: account.userId,
+    KITE_PASSWORD: account.password,
+    KITE_TOTP_SECRET: account.totpSecret,
+    KITE_REDIRECT_URL: app.redirectUrl,
+    KITE_LOGIN_URL: sim.loginUrl,
+    KITE_API_ROOT: sim.apiRoot,
+    TOKEN_FILE: tokenFile,
+    STEP_TIMEOUT_SECONDS: '15',
+    ...(process.env['CHROMIUM_PATH'] ? { CHROMIUM_PATH: process.env['CHROMIUM_PATH'] } : {}),
+  };
+  const spawnIn = (args: string[], extraEnv: Record<string, string> = {}): RunningCli => spawnCli(args, { ...env, ...extraEnv }, dir);
+  return {
+    sim, account, app, dir, tokenFile, env,
+    spawn: spawnIn,
+    run: (args, extraEnv) => spawnIn(args, extraEnv).result,
+    browsers: () => chromiumProcesses().filter((line) => line.includes(dir)),
+    close: async () => {
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Command lines of running Chromium processes started by Playwright (temp profile dir). */
+export function chromiumProcesses(): string[] {
+  let listing = '';
+  try {
+    listing = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  return listing.split('\n').filter((line) => /chrom/i.test(line) && line.includes('playwright_chromiumdev_profile'));
+}
