@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import { VERSION } from '../../src/version.js';
+
+let dir: string;
+const run = async (argv: string[], env: Record<string, string> = {}) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { env, cwd: dir, out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+};
+
+describe('the CLI entry', () => {
+  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kal-cli-')); });
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('lists the commands and the exit codes', async () => {
+    const { code, out } = await run(['--help']);
+    expect(code).toBe(0);
+    for (const name of ['login', 'status', 'sandbox']) expect(out).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
+    expect(out).toMatch(/3 Kite rejected the user id,\s+password or TOTP/);
+  });
+
+  it('every command has --help', async () => {
+    for (const name of ['login', 'status', 'sandbox']) {
+      const { code, out } = await run([name, '--help']);
+      expect(code).toBe(0);
+      expect(out).toMatch(new RegExp(`^Usage: kite-autologin ${name}`));
+    }
+  });
+
+  it('an unknown command or option is a usage error (exit 2)', async () => {
+    expect(await run(['logon'])).toMatchObject({ code: 2, err: expect.stringContaining('Unknown command "logon"') });
+    expect(await run(['login', '--forse'])).toMatchObject({ code: 2, err: expect.stringContaining('--forse') });
+    expect(await run(['sandbox', '--variant', '1999'])).toMatchObject({ code: 2 });
+  });
+
+  it('login with no configuration names every missing variable and exits 2', async () => {
+    const { code, err } = await run(['login']);
+    expect(code).toBe(2);
+    for (const name of ['KITE_API_KEY', 'KITE_API_SECRET', 'KITE_USER_ID', 'KITE_PASSWORD', 'KITE_TOTP_SECRET', 'KITE_REDIRECT_URL']) {
+      expect(err).toContain(name);
+    }
+    expect(err).toMatch(/^kite-autologin: CONFIG_INVALID/);
+  });
+
+  it('status without a token exits 1 and says so', async () => {
+    expect(await run(['status'])).toMatchObject({ code: 1, out: expect.stringMatching(/No valid token/) });
+  });
+
+  it('the version matches package.json', () => {
+    expect(VERSION).toBe(JSON.parse(readFileSync(resolve('package.json'), 'utf8')).version);
+  });
+
+  it('--help and status do not load Playwright or kiteconnect (they must answer instantly)', () => {
+    const probe = `
+      import { createRequire } from 'node:module';
+      const { runCli } = await import(${JSON.stringify(resolve('dist/cli.js'))});
+      for (const argv of [['--help'], ['status'], ['login', '--help']]) {
+        await runCli(argv, { env: {}, cwd: ${JSON.stringify(dir)}, out() {}, err() {}, signal: new AbortController().signal });
+      }
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify(loaded.filter((p) => /node_modules\\/(playwright|playwright-core|kiteconnect|axios)\\//.test(p))));`;
+    const heavy = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }));
+    expect(heavy).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { loadBaseConfig, loadLoginConfig } from '../../src/config/index.js';
+import { ConfigError } from '../../src/errors/index.js';
+
+const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const good = {
+  KITE_API_KEY: 'abc123', KITE_API_SECRET: 'shh-api-secret', KITE_USER_ID: 'ab1234', KITE_PASSWORD: 'hunter2!',
+  KITE_TOTP_SECRET: SECRET, KITE_REDIRECT_URL: 'http://127.0.0.1/kite-redirect',
+};
+
+/** A fake file system: `.env` and secret files live here. */
+const files = (entries: Record<string, string>) => (path: string): string => {
+  const content = entries[path];
+  if (content === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+  return content;
+};
+
+const problemsOf = (fn: () => unknown): { variable: string; message: string }[] => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('login configuration', () => {
+  it('reads a complete environment, with the documented defaults', () => {
+    const config = loadLoginConfig({ env: good, cwd: '/srv/app', readFile: files({}) });
+    expect(config.credentials).toMatchObject({ apiKey: 'abc123', userId: 'AB1234', totpSecret: SECRET });
+    expect(config.loginUrl).toBe('https://kite.zerodha.com/connect/login');
+    expect(config.apiRoot).toBe('https://api.kite.trade');
+    expect(config.tokenFile).toBe('/srv/app/data/kite-token.json');
+    expect(config.diagnosticsDir).toBe('/srv/app/data/diagnostics');
+    expect(config.logLevel).toBe('info');
+    expect(config.stepTimeoutMs).toBe(30_000);
+  });
+
+  it('reports every missing variable at once, by name', () => {
+    const problems = problemsOf(() => loadLoginConfig({ env: {}, cwd: '/x', readFile: files({}) }));
+    expect(problems.map((p) => p.variable).sort()).toEqual(
+      ['KITE_API_KEY', 'KITE_API_SECRET', 'KITE_PASSWORD', 'KITE_REDIRECT_URL', 'KITE_TOTP_SECRET', 'KITE_USER_ID'],
+    );
+    expect(problems.every((p) => p.message.startsWith('is required'))).toBe(true);
+  });
+
+  it('says what is wrong with a TOTP secret without repeating it', () => {
+    for (const bad of ['not base32 at all!', 'JBSWY3DP', 'otpauth://hotp/x?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP']) {
+      const problems = problemsOf(() => loadLoginConfig({ env: { ...good, KITE_TOTP_SECRET: bad }, cwd: '/x', readFile: files({}) }));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]?.variable).toBe('KITE_TOTP_SECRET');
+      expect(JSON.stringify(problems)).not.toContain(bad);
+    }
+  });
+
+  it('reports problems of several variables together and never echoes a value', () => {
+    const env = { ...good, KITE_PASSWORD: '', KITE_REDIRECT_URL: 'kite-redirect', LOG_LEVEL: 'loud', STEP_TIMEOUT_SECONDS: '-3', KITE_TOTP_SECRET: 'secret!!' };
+    const error = (() => { try { loadLoginConfig({ env, cwd: '/x', readFile: files({}) }); } catch (e) { return e as ConfigError; } return undefined; })();
+    expect(error?.code).toBe('CONFIG_INVALID');
+    expect(error?.exitCode).toBe(2);
+    expect(error?.problems.map((p) => p.variable).sort()).toEqual(['KITE_PASSWORD', 'KITE_REDIRECT_URL', 'KITE_TOTP_SECRET', 'LOG_LEVEL', 'STEP_TIMEOUT_SECONDS']);
+    expect(error?.message).not.toContain('secret!!');
+    expect(error?.message).toMatch(/KITE_REDIRECT_URL: must be an absolute http\(s\) URL/);
+  });
+
+  it('accepts an otpauth URI and a spaced, lower-case secret', () => {
+    const uri = `otpauth://totp/Kite:AB1234?secret=${SECRET}&issuer=Kite`;
+    expect(loadLoginConfig({ env: { ...good, KITE_TOTP_SECRET: uri }, cwd: '/x', readFile: files({}) }).credentials.totpSecret).toBe(SECRET);
+    const spaced = SECRET.toLowerCase().replace(/(.{4})/g, '$1 ');
+    expect(loadLoginConfig({ env: { ...good, KITE_TOTP_SECRET: spaced }, cwd: '/x', readFile: files({}) }).credentials.totpSecret).toBe(SECRET);
+  });
+
+  it('takes secrets from NAME_FILE (Docker secrets), trailing newline dropped', () => {
+    const env = { ...good, KITE_PASSWORD: undefined, KITE_PASSWORD_FILE: '/run/secrets/pw' };
+    const config = loadLoginConfig({ env, cwd: '/x', readFile: files({ '/run/secrets/pw': 'from-a-file\n' }) });
+    expect(config.credentials.password).toBe('from-a-file');
+  });
+
+  it('refuses a variable given both directly and as a file, and names an unreadable file', () => {
+    const both = problemsOf(() => loadLoginConfig({ env: { ...good, KITE_PASSWORD_FILE: '/run/secrets/pw' }, cwd: '/x', readFile: files({ '/run/secrets/pw': 'x' }) }));
+    expect(both).toEqual([{ variable: 'KITE_PASSWORD', message: expect.stringContaining('set both KITE_PASSWORD and KITE_PASSWORD_FILE') }]);
+    const missing = problemsOf(() => loadLoginConfig({ env: { ...good, KITE_API_SECRET: undefined, KITE_API_SECRET_FILE: '/nope' }, cwd: '/x', readFile: files({}) }));
+    expect(missing.map((p) => p.variable)).toContain('KITE_API_SECRET_FILE');
+  });
+
+  it('reads .env from the working directory, and the real environment wins', () => {
+    const dotenv = 'KITE_API_KEY=from-dotenv\nKITE_PASSWORD=dotenv-pw\nLOG_LEVEL=debug\n';
+    const env = { ...good, KITE_API_KEY: undefined, KITE_PASSWORD: 'env-pw' };
+    const config = loadLoginConfig({ env, cwd: '/srv', readFile: files({ '/srv/.env': dotenv }) });
+    expect(config.credentials.apiKey).toBe('from-dotenv');
+    expect(config.credentials.password).toBe('env-pw');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('commands that do not log in need no credentials', () => {
+    const config = loadBaseConfig({ env: { TOKEN_FILE: '/data/t.json', DIAGNOSTICS_DIR: 'diag' }, cwd: '/w', readFile: files({}) });
+    expect(config.tokenFile).toBe('/data/t.json');
+    expect(config.diagnosticsDir).toBe('/w/diag');
+  });
+});
