@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loginCommand } from './commands/login.js';
 import type { Command, CommandContext } from './commands/context.js';
+import { healthCommand } from './commands/health.js';
+import { loginCommand } from './commands/login.js';
+import { resumeCommand } from './commands/resume.js';
+import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { statusCommand } from './commands/status.js';
 import { AutologinError, ExitCode, UsageError } from './errors/index.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [loginCommand, statusCommand, sandboxCommand];
+const COMMANDS: readonly Command[] = [loginCommand, runCommand, statusCommand, healthCommand, resumeCommand, sandboxCommand];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,5 +1,6 @@
 import { isUnconfigured, loadLoginConfig, readConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
+import { stateFor } from '../daemon/runtime.js';
 import { createLogger } from '../logger.js';
 import type { Command } from './context.js';
 import { describePhase } from './describe-phase.js';
@@ -13,7 +14,8 @@ export const loginCommand: Command = {
 
 Logs in through headless Chromium, exchanges the request_token and saves the token file.
 If today's saved token is still accepted by Kite, does nothing (a new session would log
-out every program using it).
+out every program using it). Waits while the daemon is logging in (a lock beside the token
+file), and refuses while a rejected password has stopped the tool (see \`resume\`).
 
 Options:
   --force       log in even when today's token is still valid
@@ -43,11 +45,12 @@ Configuration comes from the environment and .env; see the README.`,
 
     const config = loadLoginConfig({ env: ctx.env, cwd: ctx.cwd });
     const logger = createLogger(config.logLevel);
-    const { performLogin } = await import('../login/perform-login.js');
+    const { guardedLogin } = await import('../login/guarded-login.js');
     if (values['dry-run']) ctx.out('Dry run: the login stops at the request_token; no exchange, nothing written.');
-    const outcome = await performLogin(config, { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false }, {
+    const outcome = await guardedLogin(config, { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false }, {
       logger,
       signal: ctx.signal,
+      state: stateFor(config),
       onPhase: (event) => {
         const line = describePhase(event, { userId: config.credentials.userId });
         if (line) ctx.out(line);

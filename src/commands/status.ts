@@ -1,16 +1,20 @@
-import { loadBaseConfig } from '../config/index.js';
+import { loadObserverConfig } from '../config/index.js';
+import { calendarFor, scheduleFor, stateFor } from '../daemon/runtime.js';
 import { ExitCode } from '../errors/index.js';
+import { nextRuns } from '../schedule/plan.js';
+import { formatIst } from '../time/ist.js';
 import { isTokenCurrent, TokenStore } from '../token-store.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'Show the saved token: user, login time, expiry, validity',
+  summary: 'Show the saved token, the last attempt and the next runs',
   usage: `Usage: kite-autologin status [--check] [--json]
 
-Reads the token file (TOKEN_FILE) and says whose token it is, when it was issued, when it
-expires (06:00 IST) and whether it is still valid. Exits 0 only when a valid token exists.
+Says whose token is saved (TOKEN_FILE), when it was issued, when it expires (06:00 IST) and
+whether it is still valid; then the daemon, the last attempt, any stop after a rejection,
+and the next scheduled runs. Exits 0 only when a valid token exists.
 
 Options:
   --check     also ask Kite (GET /user/profile) whether it still accepts the token
@@ -23,41 +27,56 @@ Options:
       json: { type: 'boolean' },
     });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const config = loadBaseConfig({ env: ctx.env, cwd: ctx.cwd });
+    const config = loadObserverConfig({ env: ctx.env, cwd: ctx.cwd });
     const store = new TokenStore(config.tokenFile);
-    const read = await store.read();
+    const [read, state] = await Promise.all([store.read(), stateFor(config).read()]);
     const now = new Date();
+    const upcoming = nextRuns(scheduleFor(config), calendarFor(config), now, 3).map(formatIst);
 
-    const report: Record<string, unknown> = { tokenFile: config.tokenFile };
+    const token: Record<string, unknown> = { tokenFile: config.tokenFile };
     let valid = false;
     if (read.state !== 'ok') {
-      report['token'] = read.state === 'missing' ? 'none' : `unreadable (${read.reason})`;
+      token['token'] = read.state === 'missing' ? 'none' : `unreadable (${read.reason})`;
     } else {
       const t = read.token;
       valid = isTokenCurrent(t, now);
-      Object.assign(report, { userId: t.user_id, userName: t.user_name, apiKey: t.api_key, loginTime: t.login_time, expiresAt: t.expires_at, valid });
+      Object.assign(token, { userId: t.user_id, userName: t.user_name, apiKey: t.api_key, loginTime: t.login_time, expiresAt: t.expires_at, valid });
       if (values.check && valid) {
-        const { createKiteSession } = await import('../kite/session.js');
-        const { verifySavedToken } = await import('../login/current-token.js');
+        const [{ createKiteSession }, { verifySavedToken }] = await Promise.all([import('../kite/session.js'), import('../login/current-token.js')]);
         const verdict = await verifySavedToken(store, undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now);
         valid = verdict.valid;
-        report['kiteAccepts'] = verdict.valid;
-        if (!verdict.valid) report['reason'] = verdict.reason;
+        token['kiteAccepts'] = verdict.valid;
+        if (!verdict.valid) token['reason'] = verdict.reason;
       }
     }
+    const report = {
+      ...token,
+      valid,
+      daemon: state.daemon ? { pid: state.daemon.pid, startedAt: state.daemon.startedAt, heartbeatAt: state.daemon.heartbeatAt } : null,
+      lastAttempt: state.lastAttempt ?? null,
+      stopped: state.halt ? { at: state.halt.at, code: state.halt.code } : null,
+      nextRuns: upcoming,
+    };
 
     if (values.json) {
       ctx.out(JSON.stringify(report));
-    } else if (read.state !== 'ok') {
+      return valid ? ExitCode.OK : ExitCode.FAILURE;
+    }
+    if (read.state !== 'ok') {
       ctx.out(`No valid token: ${read.state === 'missing' ? `no token file at ${config.tokenFile}` : `${config.tokenFile} is unreadable (${read.reason})`}.`);
     } else {
-      ctx.out(`Token file:  ${config.tokenFile}`);
-      ctx.out(`User:        ${read.token.user_id}${read.token.user_name ? ` (${read.token.user_name})` : ''}`);
-      ctx.out(`Login time:  ${read.token.login_time}`);
-      ctx.out(`Expires at:  ${read.token.expires_at}`);
-      const checked = report['kiteAccepts'] === undefined ? '' : report['kiteAccepts'] ? ' (Kite accepts it)' : ` (Kite does not accept it: ${String(report['reason'])})`;
-      ctx.out(`Valid:       ${valid ? 'yes' : 'no'}${checked}`);
+      ctx.out(`Token file:   ${config.tokenFile}`);
+      ctx.out(`User:         ${read.token.user_id}${read.token.user_name ? ` (${read.token.user_name})` : ''}`);
+      ctx.out(`Login time:   ${read.token.login_time}`);
+      ctx.out(`Expires at:   ${read.token.expires_at}`);
+      const checked = token['kiteAccepts'] === undefined ? '' : token['kiteAccepts'] ? ' (Kite accepts it)' : ` (Kite does not accept it: ${String(token['reason'])})`;
+      ctx.out(`Valid:        ${valid ? 'yes' : 'no'}${checked}`);
     }
+    ctx.out(`Daemon:       ${state.daemon ? `pid ${state.daemon.pid} since ${state.daemon.startedAt}, heartbeat ${state.daemon.heartbeatAt}` : 'not running'}`);
+    const last = state.lastAttempt;
+    ctx.out(`Last attempt: ${last ? `${last.at} (${last.day}, ${last.trigger}): ${last.result}${last.code ? ` ${last.code}` : ''}${last.step ? ` at ${last.step}` : ''}, ${last.attempts} attempt(s)` : 'none'}`);
+    if (state.halt) ctx.out(`STOPPED:      since ${state.halt.at} after ${state.halt.code}; fix it, then run \`kite-autologin resume\``);
+    ctx.out(`Next runs:    ${upcoming.join(', ') || 'none in the next year'}`);
     return valid ? ExitCode.OK : ExitCode.FAILURE;
   },
 };

@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ConfigProblem } from '../errors/index.js';
 import { parseTotpSecret } from '../totp.js';
 import type { RawConfig } from './read.js';
+import { blankToUndefined, isHttpUrl, toProblems, type Outcome } from './schema-helpers.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -82,8 +82,6 @@ const credentialsSchema = z.object({
     .pipe(httpUrl('http://127.0.0.1/kite-redirect')),
 });
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; problems: ConfigProblem[] };
-
 /**
  * Step two of two: a pure check of the raw strings. Returns every problem at once, each
  * naming its variable and what a right value looks like, never the value itself.
@@ -128,23 +126,4 @@ export function validateLogin(raw: RawConfig, cwd: string): Outcome<LoginConfig>
       },
     },
   };
-}
-
-function toProblems(error: z.ZodError): ConfigProblem[] {
-  return error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'config'), message: issue.message }));
-}
-
-function blankToUndefined(raw: RawConfig): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(raw)) out[key] = value?.trim() ? value : undefined;
-  return out;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

@@ -7,3 +7,5 @@ export * from './kite-unavailable-error.js';
 export * from './session-error.js';
 export * from './browser-error.js';
 export * from './aborted-error.js';
+export * from './locked-error.js';
+export * from './halted-error.js';

@@ -20,7 +20,7 @@ export function errorFromKiteMessage(message: string, step: LoginStep): Autologi
   if (/invalid\s+`?api_key`?/i.test(message)) {
     return new SessionError('API_KEY_REJECTED', `Kite rejected KITE_API_KEY: "${message}"`, { step });
   }
-  if (/too\s+many\s+requests|try\s+again\s+later|temporarily|maintenance/i.test(message)) {
+  if (/too\s+many\s+requests|try\s+again|something\s+went\s+wrong|temporarily|maintenance/i.test(message)) {
     return new KiteUnavailableError(`Kite is busy or down: "${message}"`, { step });
   }
   if (/totp|app\s*code|\bpin\b|\botp\b|2fa|two[- ]factor/i.test(message)) {

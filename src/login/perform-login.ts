@@ -6,6 +6,7 @@ import { runLoginFlow, type FlowEvent } from '../kite/login-flow.js';
 import { buildLoginUrl } from '../kite/redirect.js';
 import { createKiteSession, type KiteSession, type KiteSessionOptions } from '../kite/session.js';
 import type { Logger } from '../logger.js';
+import { sleep } from '../time/sleep.js';
 import { buildSavedToken, TokenStore, type SavedToken } from '../token-store.js';
 import { verifySavedToken } from './current-token.js';
 
@@ -39,15 +40,6 @@ export type LoginOutcome =
   | { kind: 'still-valid'; token: SavedToken }
   | { kind: 'dry-run'; requestTokenLength: number }
   | { kind: 'logged-in'; token: SavedToken; profileChecked: boolean };
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * One login, start to end. Today's token is kept when Kite still accepts it (a new session

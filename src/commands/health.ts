@@ -1,0 +1,49 @@
+import { hostname } from 'node:os';
+import { loadObserverConfig } from '../config/index.js';
+import { assessHealth } from '../daemon/health.js';
+import { calendarFor, savedTokenValid, stateFor } from '../daemon/runtime.js';
+import { ExitCode } from '../errors/index.js';
+import type { Command } from './context.js';
+import { parseCommandArgs } from './parse-args.js';
+
+export const healthCommand: Command = {
+  name: 'health',
+  summary: 'Exit 0 only when the daemon is alive and a valid token exists whenever one should',
+  usage: `Usage: kite-autologin health
+
+For Docker's HEALTHCHECK (and any monitor): exits 0 when the daemon (\`run\`) is alive, no
+rejected login has stopped it, and a valid token is saved whenever one should be (on a
+trading day from RETRY_DEADLINE on); 1 otherwise, saying why. Reads files only: no Kite call.
+
+Options:
+  -h, --help  this help`,
+
+  async run(ctx) {
+    const { values } = parseCommandArgs('health', ctx.args, {});
+    if (values.help) return ctx.out(this.usage), ExitCode.OK;
+    const config = loadObserverConfig({ env: ctx.env, cwd: ctx.cwd });
+    const now = new Date();
+    const report = assessHealth({
+      now,
+      state: await stateFor(config).read(),
+      tokenValid: await savedTokenValid(config.tokenFile, now),
+      calendar: calendarFor(config),
+      schedule: config.schedule,
+      hostname: hostname(),
+      pidAlive,
+    });
+    ctx.out(report.healthy ? 'healthy' : 'unhealthy');
+    for (const problem of report.problems) ctx.out(`  ✗ ${problem}`);
+    for (const fact of report.facts) ctx.out(`  ✓ ${fact}`);
+    return report.healthy ? ExitCode.OK : ExitCode.FAILURE;
+  },
+};
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,134 @@
+import type { DaemonConfig } from '../config/index.js';
+import { AbortedError, BrowserError, isAutologinError, PageError, type AutologinError } from '../errors/index.js';
+import type { LoginOutcome } from '../login/perform-login.js';
+import type { Logger } from '../logger.js';
+import { failureNotice, stillHaltedNotice, successNotice } from '../notify/notice.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { TradingCalendar } from '../schedule/calendar.js';
+import { deadlineOn } from '../schedule/plan.js';
+import { decideRetry, HALTING_CODES } from '../schedule/retry-policy.js';
+import { zonedDay } from '../schedule/zoned-time.js';
+import { checkHalt, recordHaltIfRejected } from '../state/halt.js';
+import type { StateStore } from '../state/state-store.js';
+
+export interface MorningDeps {
+  config: DaemonConfig;
+  logger: Logger;
+  notifier: Notifier;
+  state: StateStore;
+  calendar: TradingCalendar;
+  now: () => Date;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  signal: AbortSignal;
+  /** One login attempt (fresh browser, fresh TOTP), under the login lock. */
+  attempt: () => Promise<LoginOutcome>;
+}
+
+export type MorningResult =
+  | { kind: 'closed'; day: string; reason: string }
+  | { kind: 'halted'; day: string; error: AutologinError }
+  | { kind: 'done'; day: string; outcome: LoginOutcome; attempts: number }
+  | { kind: 'failed'; day: string; error: AutologinError; attempts: number; halted: boolean };
+
+/** The TOTP gets one more chance (next window); a second rejection stops like a wrong password. */
+const MORNING_HALTING = new Set([...HALTING_CODES, 'TOTP_REJECTED']);
+
+/**
+ * One trading morning: keep today's token if Kite accepts it, else log in, retrying what a
+ * retry can fix until the deadline, and tell someone when it could not. `trigger` is logged.
+ */
+export async function runMorning(deps: MorningDeps, trigger: string): Promise<MorningResult> {
+  const { config, logger, state } = deps;
+  const started = deps.now();
+  const day = zonedDay(started, config.schedule.timeZone);
+  const log = logger.child({ morning: day, trigger });
+  if (!deps.calendar.isTradingDay(day)) {
+    const reason = `${day} is ${deps.calendar.closedBecause(day) ?? 'closed'}: the market is closed`;
+    log.info({ reason }, 'not a trading day; not logging in');
+    return { kind: 'closed', day, reason };
+  }
+
+  try {
+    await checkHalt(config, state, log);
+  } catch (error) {
+    const halt = (await state.read()).halt;
+    log.error({ code: halt?.code, since: halt?.at }, 'stopped after a rejection; not logging in');
+    await state.update((s) => {
+      s.lastAttempt = { at: started.toISOString(), day, trigger, result: 'halted', attempts: 0, code: halt?.code, message: (error as Error).message };
+    });
+    await deps.notifier.notify(stillHaltedNotice({ userId: config.credentials.userId, day, at: started.toISOString(), code: halt?.code ?? 'HALTED', since: halt?.at ?? '' }));
+    await deps.notifier.heartbeat(false);
+    return { kind: 'halted', day, error: error as AutologinError };
+  }
+
+  await state.update((s) => {
+    const resumed = s.today?.day === day && !s.today.finishedAt;
+    s.today = { day, startedAt: started.toISOString(), interruptions: resumed ? (s.today?.interruptions ?? 0) + 1 : 0 };
+  });
+  const deadline = deadlineOn(day, config.schedule.deadline, config.schedule.timeZone);
+  if (started.getTime() > deadline.getTime()) log.warn({ deadline: deadline.toISOString() }, 'starting after the retry deadline: one attempt only');
+
+  const counts = { attempts: 0, totpRejections: 0, pagesUnrecognised: 0 };
+  for (;;) {
+    counts.attempts += 1;
+    try {
+      const outcome = await deps.attempt();
+      await finish(deps, day, trigger, counts.attempts, outcome);
+      return { kind: 'done', day, outcome, attempts: counts.attempts };
+    } catch (thrown) {
+      const error = asAutologinError(thrown);
+      if (error instanceof AbortedError) throw error; // shutting down: today's run stays unfinished
+      if (error.code === 'TOTP_REJECTED') counts.totpRejections += 1;
+      if (error.code === 'PAGE_UNRECOGNISED') counts.pagesUnrecognised += 1;
+      const decision = decideRetry(error, counts, deps.now(), deadline, deps.random, config.schedule.backoffBaseMs);
+      log.warn({ err: error.toJSON(), attempt: counts.attempts, decision }, 'login attempt failed');
+      if (decision.retry) {
+        await state.update((s) => { s.lastAttempt = attemptRecord(deps, day, trigger, counts.attempts, error); });
+        try {
+          await deps.sleep(decision.delayMs, deps.signal);
+        } catch {
+          throw new AbortedError('Stopped while waiting to retry.');
+        }
+        continue;
+      }
+      const halted = decision.halt && (await recordHaltIfRejected(config, state, error, MORNING_HALTING));
+      await state.update((s) => {
+        s.lastAttempt = attemptRecord(deps, day, trigger, counts.attempts, error);
+        if (s.today?.day === day) s.today.finishedAt = deps.now().toISOString();
+      });
+      await deps.notifier.notify(failureNotice({
+        userId: config.credentials.userId, day, at: deps.now().toISOString(), code: error.code, step: error.step,
+        message: error.message, attempts: counts.attempts, halted, diagnostics: error instanceof PageError ? error.diagnostics : [],
+      }));
+      await deps.notifier.heartbeat(false);
+      return { kind: 'failed', day, error, attempts: counts.attempts, halted };
+    }
+  }
+}
+
+async function finish(deps: MorningDeps, day: string, trigger: string, attempts: number, outcome: LoginOutcome): Promise<void> {
+  const at = deps.now().toISOString();
+  await deps.state.update((s) => {
+    s.lastAttempt = { at, day, trigger, result: outcome.kind === 'logged-in' ? 'logged-in' : 'still-valid', attempts };
+    if (s.today?.day === day) s.today.finishedAt = at;
+  });
+  deps.logger.info({ morning: day, result: outcome.kind, attempts }, 'morning done: a valid token is saved');
+  await deps.notifier.heartbeat(true);
+  if (deps.config.notify.onSuccess && outcome.kind !== 'dry-run') {
+    await deps.notifier.notify(successNotice({ userId: deps.config.credentials.userId, day, at, expiresAt: outcome.token.expires_at, attempts }));
+  }
+}
+
+function attemptRecord(deps: MorningDeps, day: string, trigger: string, attempts: number, error: AutologinError) {
+  return {
+    at: deps.now().toISOString(), day, trigger, result: 'failed' as const, attempts,
+    code: error.code, step: error.step, message: error.message,
+    diagnostics: error instanceof PageError ? error.diagnostics : undefined,
+  };
+}
+
+function asAutologinError(error: unknown): AutologinError {
+  if (isAutologinError(error)) return error;
+  return new BrowserError('BROWSER_FAILED', `Unexpected failure: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+}

@@ -1,0 +1,64 @@
+/** What a person is told. Built from typed errors and fixed text only: never a secret. */
+export interface Notice {
+  event: 'login-succeeded' | 'login-failed' | 'halted' | 'still-halted';
+  /** One line, e.g. for a chat message's first line. */
+  title: string;
+  /** What happened, at which step, what the tool does next, where to look. */
+  text: string;
+  userId: string;
+  day: string;
+  at: string;
+  code?: string | undefined;
+  step?: string | undefined;
+  next: string;
+  diagnostics?: readonly string[] | undefined;
+}
+
+export interface FailureFacts {
+  userId: string;
+  day: string;
+  at: string;
+  code: string;
+  step: string | undefined;
+  message: string;
+  attempts: number;
+  halted: boolean;
+  diagnostics: readonly string[];
+}
+
+export function failureNotice(f: FailureFacts): Notice {
+  const next = f.halted
+    ? 'Stopped: no login will be tried again (five wrong attempts block the account). Fix the credentials or the clock, then run `kite-autologin resume` (changing the credentials also clears it).'
+    : 'Gave up for this morning. The next scheduled run will try again; to get a token now, run `kite-autologin login`.';
+  const lines = [
+    `${f.code}${f.step ? ` at step ${f.step}` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.message}`,
+    `Next: ${next}`,
+  ];
+  if (f.diagnostics.length > 0) lines.push(`Diagnostics: ${f.diagnostics.join(', ')}`);
+  return {
+    event: f.halted ? 'halted' : 'login-failed',
+    title: `kite-autologin: no Kite token for ${f.userId} on ${f.day}`,
+    text: lines.join('\n'),
+    userId: f.userId, day: f.day, at: f.at, code: f.code, step: f.step, next, diagnostics: f.diagnostics,
+  };
+}
+
+export function stillHaltedNotice(f: { userId: string; day: string; at: string; code: string; since: string }): Notice {
+  const next = 'Fix the credentials or the clock, then run `kite-autologin resume`.';
+  return {
+    event: 'still-halted',
+    title: `kite-autologin: still stopped, no login for ${f.userId} on ${f.day}`,
+    text: `Stopped since ${f.since} after ${f.code}; no login was tried this morning.\nNext: ${next}`,
+    userId: f.userId, day: f.day, at: f.at, code: f.code, next,
+  };
+}
+
+export function successNotice(f: { userId: string; day: string; at: string; expiresAt: string; attempts: number }): Notice {
+  const next = 'Nothing to do.';
+  return {
+    event: 'login-succeeded',
+    title: `kite-autologin: Kite token ready for ${f.userId} on ${f.day}`,
+    text: `Logged in after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}; the token is valid until ${f.expiresAt}.`,
+    userId: f.userId, day: f.day, at: f.at, next,
+  };
+}
