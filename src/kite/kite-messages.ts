@@ -20,15 +20,16 @@ export function errorFromKiteMessage(message: string, step: LoginStep): Autologi
   if (/invalid\s+`?api_key`?/i.test(message)) {
     return new SessionError('API_KEY_REJECTED', `Kite rejected KITE_API_KEY: "${message}"`, { step });
   }
-  if (/too\s+many\s+requests|try\s+again|something\s+went\s+wrong|temporarily|maintenance/i.test(message)) {
-    return new KiteUnavailableError(`Kite is busy or down: "${message}"`, { step });
-  }
   if (/totp|app\s*code|\bpin\b|\botp\b|2fa|two[- ]factor/i.test(message)) {
     return new KiteRejectedError('TOTP_REJECTED', message, { step, attemptsRemaining });
   }
-  if (/invalid|incorrect|wrong|not\s+found|attempts?\s+remain/i.test(message)) {
+  if (/invalid|incorrect|wrong\s+(?:user|password|credentials|totp|pin|code)|not\s+found|attempts?\s+remain/i.test(message)) {
     const code = step === 'second-factor' ? 'TOTP_REJECTED' : 'CREDENTIALS_REJECTED';
     return new KiteRejectedError(code, message, { step, attemptsRemaining });
+  }
+  // Only after the rejections: "Invalid password. Please try again." is a rejection.
+  if (/too\s+many\s+requests|try\s+again|something\s+went\s+wrong|temporarily|maintenance/i.test(message)) {
+    return new KiteUnavailableError(`Kite is busy or down: "${message}"`, { step });
   }
   const afterSecret = step === 'credentials' || step === 'second-factor';
   return new PageError(

@@ -1,9 +1,11 @@
-import { createTask, validateDetailed } from 'node-cron';
+import { createTask, parse, validateDetailed } from 'node-cron';
 
 /** A cron expression in a timezone; `matches` is what the pure planning needs. */
 export interface CronSchedule {
   expression: string;
   timeZone: string;
+  /** The [hour, minute] pairs the expression can fire at, in order. */
+  timesOfDay: readonly (readonly [number, number])[];
   matches(instant: Date): boolean;
 }
 
@@ -18,5 +20,8 @@ export function cronProblems(expression: string): string[] {
 /** node-cron's own matcher for the expression in the zone (a task that is never started). */
 export function cronSchedule(expression: string, timeZone: string): CronSchedule {
   const task = createTask(expression, () => undefined, { timezone: timeZone, name: 'kite-autologin-plan' });
-  return { expression, timeZone, matches: (instant) => task.match(instant) };
+  const fields = parse(expression);
+  const timesOfDay = [...fields.hour].sort((a, b) => a - b)
+    .flatMap((hour) => [...fields.minute].sort((a, b) => a - b).map((minute) => [hour, minute] as const));
+  return { expression, timeZone, timesOfDay, matches: (instant) => task.match(instant) };
 }

@@ -2,23 +2,21 @@ import type { TradingCalendar } from './calendar.js';
 import type { CronSchedule } from './cron-schedule.js';
 import { nextDay, zonedDay, zonedInstant } from './zoned-time.js';
 
-const MINUTE = 60_000;
-
 /** The instants on a calendar day (in the schedule's zone) at which the schedule fires. */
-export function firesOnDay(schedule: CronSchedule, day: string): Date[] {
-  const start = zonedInstant(day, 0, 0, schedule.timeZone).getTime();
+export function firesOnDay(schedule: CronSchedule, day: string, limit = Infinity): Date[] {
   const fires: Date[] = [];
-  // 25 hours covers a day lengthened by a DST change; the day check trims the rest.
-  for (let t = start - MINUTE * 60; t < start + MINUTE * 60 * 25; t += MINUTE) {
-    const instant = new Date(t);
+  // Only the expression's own times of day are candidates: one match() each, not 1440.
+  for (const [hour, minute] of schedule.timesOfDay) {
+    const instant = zonedInstant(day, hour, minute, schedule.timeZone);
     if (zonedDay(instant, schedule.timeZone) === day && schedule.matches(instant)) fires.push(instant);
+    if (fires.length >= limit) break;
   }
   return fires;
 }
 
 /** The morning's scheduled run: the first fire of the day, if the schedule fires that day. */
 export function scheduledTime(schedule: CronSchedule, day: string): Date | undefined {
-  return firesOnDay(schedule, day)[0];
+  return firesOnDay(schedule, day, 1)[0];
 }
 
 /** The next `count` scheduled runs strictly after `after` that fall on trading days. */

@@ -12,6 +12,9 @@ describe('Kite page messages to typed errors', () => {
     ['Your account has been blocked after too many failed attempts.', 'credentials', 'ACCOUNT_BLOCKED', 3, undefined],
     ['Invalid `api_key`.', 'login-page', 'API_KEY_REJECTED', 2, undefined],
     ['Too many requests', 'credentials', 'KITE_UNAVAILABLE', 1, undefined],
+    ['Something went wrong. Please try again.', 'credentials', 'KITE_UNAVAILABLE', 1, undefined],
+    ['Invalid account credentials. 3 attempts remain. Please try again.', 'credentials', 'CREDENTIALS_REJECTED', 3, 3],
+    ['Invalid TOTP. Please try again.', 'second-factor', 'TOTP_REJECTED', 3, undefined],
   ] as const)('"%s" at %s -> %s (exit %i)', (message, step, code, exitCode, attempts) => {
     const error = errorFromKiteMessage(message, step);
     expect(error.code).toBe(code);

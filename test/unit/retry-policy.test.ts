@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { backoffMs, decideRetry, RETRY_LIMITS } from '../../src/schedule/retry-policy.js';
+
+const now = new Date('2026-11-23T02:00:05Z'); // 07:30:05 IST
+const deadline = new Date('2026-11-23T03:30:00Z'); // 09:00 IST
+const fresh = { attempts: 1, totpRejections: 0, pagesUnrecognised: 0 };
+
+describe('retry policy', () => {
+  it('never retries a rejected password or a blocked account, and stops the tool', () => {
+    for (const code of ['CREDENTIALS_REJECTED', 'ACCOUNT_BLOCKED']) {
+      expect(decideRetry({ code, retryable: false }, fresh, now, deadline)).toMatchObject({ retry: false, halt: true });
+    }
+  });
+
+  it('retries a rejected TOTP once, at the start of the next 30 s window, then stops', () => {
+    const first = decideRetry({ code: 'TOTP_REJECTED', retryable: false }, { ...fresh, totpRejections: 1 }, now, deadline);
+    expect(first).toEqual({ retry: true, delayMs: 25_000, reason: expect.any(String) });
+    const second = decideRetry({ code: 'TOTP_REJECTED', retryable: false }, { ...fresh, attempts: 2, totpRejections: 2 }, now, deadline);
+    expect(second).toMatchObject({ retry: false, halt: true });
+  });
+
+  it('retries what a retry can fix, with growing jittered delays', () => {
+    const decisions = [1, 2, 3, 4].map((attempts) => decideRetry({ code: 'KITE_UNAVAILABLE', retryable: true }, { ...fresh, attempts }, now, deadline, () => 1));
+    expect(decisions.map((d) => (d.retry ? d.delayMs : -1))).toEqual([10_000, 20_000, 40_000, 80_000]);
+    expect(backoffMs(10, () => 1)).toBe(RETRY_LIMITS.maxDelayMs);
+    expect(backoffMs(1, () => 0)).toBe(5_000);
+  });
+
+  it('does not retry past the deadline, past the attempt cap, or what cannot change', () => {
+    const late = new Date(deadline.getTime() - 1_000);
+    expect(decideRetry({ code: 'KITE_UNAVAILABLE', retryable: true }, fresh, late, deadline, () => 1)).toMatchObject({ retry: false, halt: false, reason: expect.stringMatching(/deadline/) });
+    expect(decideRetry({ code: 'KITE_UNAVAILABLE', retryable: true }, { ...fresh, attempts: RETRY_LIMITS.maxAttempts }, now, deadline)).toMatchObject({ retry: false });
+    expect(decideRetry({ code: 'API_SECRET_REJECTED', retryable: false }, fresh, now, deadline)).toMatchObject({ retry: false, halt: false });
+  });
+
+  it('an unrecognised page is retried a few times only', () => {
+    expect(decideRetry({ code: 'PAGE_UNRECOGNISED', retryable: true }, { ...fresh, pagesUnrecognised: 2 }, now, deadline)).toMatchObject({ retry: true });
+    expect(decideRetry({ code: 'PAGE_UNRECOGNISED', retryable: true }, { ...fresh, pagesUnrecognised: 3 }, now, deadline)).toMatchObject({ retry: false });
+  });
+});
