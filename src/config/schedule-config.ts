@@ -22,7 +22,10 @@ export interface ScheduleConfig {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isRealDate = (day: string): boolean => DATE.test(day) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+const isRealDate = (day: string): boolean => {
+  const date = new Date(`${day}T00:00:00Z`);
+  return DATE.test(day) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day);
+};
 
 const dateList = () => z.string().optional().transform((value, ctx) => {
   const days = (value ?? '').split(',').map((d) => d.trim()).filter(Boolean);

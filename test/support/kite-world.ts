@@ -11,7 +11,7 @@ export interface CliResult { code: number | null; signal: NodeJS.Signals | null;
 
 export interface RunningCli {
   result: Promise<CliResult>;
-  /** Resolves when stdout has printed a line matching `pattern`. */
+  /** Resolves when stdout or stderr has printed something matching `pattern`. */
   waitForOutput(pattern: RegExp): Promise<void>;
   kill(signal: NodeJS.Signals): void;
 }
@@ -22,20 +22,20 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd: strin
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    for (const w of waiters.filter((w) => w.pattern.test(stdout))) {
+  const check = (): void => {
+    for (const w of waiters.filter((w) => w.pattern.test(stdout) || w.pattern.test(stderr))) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
     }
-  });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  };
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); check(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); check(); });
   const result = new Promise<CliResult>((resolvePromise) => {
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
   return {
     result,
-    waitForOutput: (pattern) => (pattern.test(stdout) ? Promise.resolve() : new Promise((r) => waiters.push({ pattern, resolve: r }))),
+    waitForOutput: (pattern) => (pattern.test(stdout) || pattern.test(stderr) ? Promise.resolve() : new Promise((r) => waiters.push({ pattern, resolve: r }))),
     kill: (signal) => { child.kill(signal); },
   };
 }
@@ -108,4 +108,15 @@ export function chromiumProcesses(): string[] {
     return [];
   }
   return listing.split('\n').filter((line) => /chrom/i.test(line) && line.includes('playwright_chromiumdev_profile'));
+}
+
+/** The settings under which the daemon and `run --once` act today, whatever day it is. */
+export function todayIsTradingEnv(): Record<string, string> {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(new Date());
+  return {
+    CRON_SCHEDULE: '0 0 * * *',
+    EXTRA_TRADING_DATES: today,
+    RETRY_DEADLINE: '23:59',
+    RETRY_BACKOFF_SECONDS: '0.2',
+  };
 }
