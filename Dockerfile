@@ -1,5 +1,10 @@
-# First version; see issue 4 for the finished image.
-FROM node:20-bookworm-slim AS build
+# kite-autologin: logs in to Zerodha Kite Connect every trading morning (README: Deployment).
+# The Node version is the one the project is tested with; Debian bookworm gives the same
+# Chromium package the tests use.
+ARG NODE_VERSION=20.20.2
+
+# --- build: all dependencies, TypeScript -> dist/ ---
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -7,13 +12,31 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/*
+# --- runtime: production dependencies, dist/, Debian's chromium, tini ---
+FROM node:${NODE_VERSION}-bookworm-slim
+# tini is PID 1: it reaps Chromium's child processes and passes SIGTERM on to Node.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium tini \
+ && rm -rf /var/lib/apt/lists/*
+# /data is the only place written: token, state, lock, diagnostics, and Chromium's temporary
+# profile (TMPDIR), so the root filesystem can be read-only. Chromium's own sandbox needs
+# user namespaces, which Docker's default seccomp profile refuses; the container (non-root,
+# read-only, no capabilities) is the sandbox instead.
+ENV NODE_ENV=production \
+    TOKEN_FILE=/data/kite-token.json \
+    TMPDIR=/data/tmp \
+    XDG_CONFIG_HOME=/data/tmp/.config \
+    XDG_CACHE_HOME=/data/tmp/.cache \
+    CHROMIUM_PATH=/usr/bin/chromium \
+    CHROMIUM_SANDBOX=off
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-ENV TOKEN_FILE=/data/kite-token.json CHROMIUM_PATH=/usr/bin/chromium
+COPY calendar ./calendar
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
 USER node
-ENTRYPOINT ["node", "/app/dist/cli.js"]
-CMD ["login"]
+HEALTHCHECK --interval=1m --timeout=20s --retries=3 CMD ["node", "/app/dist/cli.js", "health"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/cli.js"]
+CMD ["run"]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command on a fresh machine: Chromium (Debian/Ubuntu package) when no browser is found,
+# One command on a fresh machine: Chromium and tini (Debian/Ubuntu packages) when missing,
 # the exact dependencies from package-lock.json, the build, then the sandbox run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,14 +12,18 @@ have_browser() {
   return 1
 }
 
-if ! have_browser; then
+missing=()
+have_browser || missing+=(chromium)
+# tini is the container's init; the test suite's container rehearsal runs the real entrypoint.
+command -v tini >/dev/null 2>&1 || [ -x /usr/bin/tini ] || missing+=(tini)
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Debian's chromium (apt-get)"
+    echo "setup: installing Debian packages: ${missing[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
   else
-    echo "setup: no Chromium found and no apt-get here: install Chromium or Chrome and set CHROMIUM_PATH" >&2
+    echo "setup: missing ${missing[*]} and no apt-get here: install Chromium (or set CHROMIUM_PATH) and tini" >&2
     exit 2
   fi
 fi

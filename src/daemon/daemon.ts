@@ -68,7 +68,7 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
   const trigger = async (kind: string): Promise<void> => {
     if (stopping) return;
     const skip = (reason: string): void => {
-      logger.debug({ trigger: kind, reason }, 'no run');
+      logger.info({ trigger: kind, reason }, 'no run');
       events.emit('skipped', { trigger: kind, reason });
     };
     if (running) return skip('a run is in progress');

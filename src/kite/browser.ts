@@ -1,5 +1,8 @@
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright';
-import { BrowserError } from '../errors/index.js';
+import { BrowserError, ConfigError } from '../errors/index.js';
 import { findChromium } from './chromium-path.js';
 
 export interface LaunchOptions {
@@ -42,6 +45,20 @@ export function resolveChromium(configured: string | undefined): string {
   return findChromium({ configured, playwrightPath });
 }
 
+/**
+ * Chromium aborts at start ("Socket path too long") when its profile's SingletonSocket does
+ * not fit a UNIX socket path (108 bytes); the profile is created in TMPDIR.
+ */
+export function checkProfileSocketPath(tempDir: string): void {
+  const socket = join(tempDir, 'playwright_chromiumdev_profile-XXXXXX', 'SingletonSocket');
+  if (Buffer.byteLength(socket) > 107) {
+    throw new ConfigError([{
+      variable: 'TMPDIR',
+      message: `is too long (${Buffer.byteLength(tempDir)} bytes): Chromium's profile socket must fit in 108 bytes; use a folder of at most ${107 - (Buffer.byteLength(socket) - Buffer.byteLength(tempDir))} bytes, such as /tmp or /data/tmp`,
+    }]);
+  }
+}
+
 export function sandboxEnabled(sandbox: LaunchOptions['sandbox']): boolean {
   if (sandbox !== 'auto') return sandbox === 'on';
   return typeof process.getuid !== 'function' || process.getuid() !== 0;
@@ -53,6 +70,9 @@ export function sandboxEnabled(sandbox: LaunchOptions['sandbox']): boolean {
  */
 export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
   const executablePath = resolveChromium(options.chromiumPath);
+  // The temporary profile goes to TMPDIR, which a container may point into its data volume.
+  checkProfileSocketPath(tmpdir());
+  await mkdir(tmpdir(), { recursive: true, mode: 0o700 });
   try {
     return await chromium.launch({
       executablePath,

@@ -16,9 +16,13 @@ export interface RunningCli {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Spawns the built CLI with exactly `env` (nothing inherited: no real KITE_* can leak in). */
-export function spawnCli(args: string[], env: Record<string, string>, cwd: string): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns the built CLI with exactly `env` (nothing inherited: no real KITE_* can leak in).
+ * With `raw`, `args` is the whole command line (the container rehearsal's entrypoint).
+ */
+export function spawnCli(args: string[], env: Record<string, string>, cwd: string, options: { raw?: boolean } = {}): RunningCli {
+  const [command, ...rest] = options.raw ? args : [process.execPath, CLI, ...args];
+  const child = spawn(command as string, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkProfileSocketPath } from '../../src/kite/browser.js';
 import { findChromium } from '../../src/kite/chromium-path.js';
 
 describe('finding Chromium', () => {
@@ -21,5 +22,15 @@ describe('finding Chromium', () => {
     try { findChromium({ configured: undefined, playwrightPath: undefined, isExecutable: only() }); } catch (e) { error = e; }
     expect(error).toMatchObject({ code: 'CHROMIUM_NOT_FOUND', exitCode: 2 });
     expect((error as Error).message).toMatch(/apt-get install -y chromium/);
+  });
+});
+
+describe('the temporary folder Chromium gets', () => {
+  it('names TMPDIR when it is too long for Chromium\'s profile socket (Chromium would just abort)', () => {
+    expect(() => checkProfileSocketPath('/data/tmp')).not.toThrow();
+    let error: unknown;
+    try { checkProfileSocketPath(`/srv/${'x'.repeat(80)}`); } catch (e) { error = e; }
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', exitCode: 2 });
+    expect((error as Error).message).toMatch(/TMPDIR: is too long/);
   });
 });
