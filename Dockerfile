@@ -34,7 +34,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY calendar ./calendar
-RUN mkdir -p /data && chown node:node /data
+RUN chmod 755 dist/cli.js \
+ && ln -s /app/dist/cli.js /usr/local/bin/kite-autologin \
+ && mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
 HEALTHCHECK --interval=1m --timeout=20s --retries=3 CMD ["node", "/app/dist/cli.js", "health"]

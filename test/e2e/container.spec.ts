@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chown, cp, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readFinalStage, type FinalStage } from '../support/dockerfile.js';
@@ -139,6 +139,14 @@ async function replay(stage: FinalStage, workdir: string, inImage: (p: string) =
       }
       if (words[0] === 'mkdir') { for (const dir of words.slice(1).filter((w) => !w.startsWith('-'))) await mkdir(inImage(dir), { recursive: true }); continue; }
       if (words[0] === 'chown') { await chown(inImage(words[2] as string), uid, uid); continue; }
+      if (words[0] === 'chmod') { await chmod(resolve(workdir, words[2] as string), parseInt(words[1] as string, 8)); continue; }
+      if (words[0] === 'ln' && words[1] === '-s') {
+        // A link on the image's PATH: the rehearsal cannot add it to this machine's, but its
+        // target must exist in the image and be executable.
+        const target = inImage(words[2] as string);
+        expect((await stat(target)).mode & 0o111, `${words[2]} is executable`).not.toBe(0);
+        continue;
+      }
       throw new Error(`the rehearsal does not know how to replay "RUN ${part}": teach test/e2e/container.spec.ts`);
     }
   }
