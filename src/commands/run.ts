@@ -38,22 +38,27 @@ Options:
     }
     const [{ createNotifier }, { runMorning }] = await Promise.all([import('../notify/notifier.js'), import('../daemon/morning.js')]);
     const notifier = createNotifier(config.notify, logger);
-    const morningDeps = (signal: AbortSignal): MorningDeps => ({
-      config, logger, notifier, state, calendar, signal, sleep,
-      now: () => new Date(),
-      // Playwright and kiteconnect load with the first login, not with the idle daemon.
-      attempt: async () => (await import('../login/guarded-login.js')).guardedLogin(config, { force: false }, { logger, signal, state }),
+    const morningDeps = (signal: AbortSignal, attempt: MorningDeps['attempt']): MorningDeps => ({
+      config, logger, notifier, state, calendar, signal, sleep, attempt, now: () => new Date(),
     });
 
     if (values.once) {
-      const result = await runMorning(morningDeps(ctx.signal), 'once');
+      const inProcess: MorningDeps['attempt'] = async () => {
+        const { guardedLogin } = await import('../login/guarded-login.js');
+        const outcome = await guardedLogin(config, { force: false }, { logger, signal: ctx.signal, state });
+        return { kind: outcome.kind, expiresAt: outcome.kind === 'dry-run' ? undefined : outcome.token.expires_at };
+      };
+      const result = await runMorning(morningDeps(ctx.signal, inProcess), 'once');
       return reportOnce(result, ctx.out, config.tokenFile);
     }
 
+    // Each attempt runs in a process of its own: the idle daemon never holds Playwright,
+    // kiteconnect or a browser (see the benchmark).
+    const { attemptInChild } = await import('../daemon/attempt-in-child.js');
     const { startDaemon } = await import('../daemon/daemon.js');
     const daemon = startDaemon({
       config, logger, state, calendar, schedule,
-      runMorning: (trigger, signal) => runMorning(morningDeps(signal), trigger),
+      runMorning: (trigger, signal) => runMorning(morningDeps(signal, () => attemptInChild(signal)), trigger),
       tokenValid: () => savedTokenValid(config.tokenFile, new Date()),
     });
     ctx.signal.addEventListener('abort', () => { void daemon.stop(); }, { once: true });
@@ -69,7 +74,7 @@ function reportOnce(result: MorningResult, out: (line: string) => void, tokenFil
       return ExitCode.OK;
     case 'done':
       out(result.outcome.kind === 'logged-in'
-        ? `Logged in (attempt ${result.attempts}); token saved to ${tokenFile}, valid until ${result.outcome.token.expires_at}.`
+        ? `Logged in (attempt ${result.attempts}); token saved to ${tokenFile}, valid until ${result.outcome.expiresAt ?? 'unknown'}.`
         : 'Today\'s token is still valid; nothing to do.');
       return ExitCode.OK;
     case 'halted':

@@ -1,6 +1,5 @@
 import type { DaemonConfig } from '../config/index.js';
-import { AbortedError, BrowserError, isAutologinError, PageError, type AutologinError } from '../errors/index.js';
-import type { LoginOutcome } from '../login/perform-login.js';
+import { AbortedError, BrowserError, isAutologinError, type AutologinError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import { failureNotice, stillHaltedNotice, successNotice } from '../notify/notice.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -10,6 +9,7 @@ import { decideRetry, HALTING_CODES } from '../schedule/retry-policy.js';
 import { zonedDay } from '../schedule/zoned-time.js';
 import { checkHalt, recordHaltIfRejected } from '../state/halt.js';
 import type { StateStore } from '../state/state-store.js';
+import { diagnosticsOf, type AttemptOutcome } from './attempt-protocol.js';
 
 export interface MorningDeps {
   config: DaemonConfig;
@@ -22,13 +22,13 @@ export interface MorningDeps {
   random?: () => number;
   signal: AbortSignal;
   /** One login attempt (fresh browser, fresh TOTP), under the login lock. */
-  attempt: () => Promise<LoginOutcome>;
+  attempt: () => Promise<AttemptOutcome>;
 }
 
 export type MorningResult =
   | { kind: 'closed'; day: string; reason: string }
   | { kind: 'halted'; day: string; error: AutologinError }
-  | { kind: 'done'; day: string; outcome: LoginOutcome; attempts: number }
+  | { kind: 'done'; day: string; outcome: AttemptOutcome; attempts: number }
   | { kind: 'failed'; day: string; error: AutologinError; attempts: number; halted: boolean };
 
 /** The TOTP gets one more chance (next window); a second rejection stops like a wrong password. */
@@ -99,7 +99,7 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
       });
       await deps.notifier.notify(failureNotice({
         userId: config.credentials.userId, day, at: deps.now().toISOString(), code: error.code, step: error.step,
-        message: error.message, attempts: counts.attempts, halted, diagnostics: error instanceof PageError ? error.diagnostics : [],
+        message: error.message, attempts: counts.attempts, halted, diagnostics: diagnosticsOf(error),
       }));
       await deps.notifier.heartbeat(false);
       return { kind: 'failed', day, error, attempts: counts.attempts, halted };
@@ -107,7 +107,7 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
   }
 }
 
-async function finish(deps: MorningDeps, day: string, trigger: string, attempts: number, outcome: LoginOutcome): Promise<void> {
+async function finish(deps: MorningDeps, day: string, trigger: string, attempts: number, outcome: AttemptOutcome): Promise<void> {
   const at = deps.now().toISOString();
   await deps.state.update((s) => {
     s.lastAttempt = { at, day, trigger, result: outcome.kind === 'logged-in' ? 'logged-in' : 'still-valid', attempts };
@@ -116,7 +116,7 @@ async function finish(deps: MorningDeps, day: string, trigger: string, attempts:
   deps.logger.info({ morning: day, result: outcome.kind, attempts }, 'morning done: a valid token is saved');
   await deps.notifier.heartbeat(true);
   if (deps.config.notify.onSuccess && outcome.kind !== 'dry-run') {
-    await deps.notifier.notify(successNotice({ userId: deps.config.credentials.userId, day, at, expiresAt: outcome.token.expires_at, attempts }));
+    await deps.notifier.notify(successNotice({ userId: deps.config.credentials.userId, day, at, expiresAt: outcome.expiresAt ?? 'unknown', attempts }));
   }
 }
 
@@ -124,7 +124,7 @@ function attemptRecord(deps: MorningDeps, day: string, trigger: string, attempts
   return {
     at: deps.now().toISOString(), day, trigger, result: 'failed' as const, attempts,
     code: error.code, step: error.step, message: error.message,
-    diagnostics: error instanceof PageError ? error.diagnostics : undefined,
+    diagnostics: diagnosticsOf(error).length > 0 ? diagnosticsOf(error) : undefined,
   };
 }
 

@@ -14,13 +14,26 @@ export interface LaunchOptions {
   headed?: boolean;
   /** Bound on the launch itself. */
   timeoutMs: number;
+  /** More Chromium flags (experiments, the benchmark). Default none. */
+  extraArgs?: readonly string[];
 }
 
 /**
- * Flags for a browser on a closed network and a small VPS: no background connections (they
- * would be refused many at a time), no GPU, no /dev/shm (small in containers), no images.
+ * Features Playwright itself enables. Chromium keeps only the last --enable-features switch
+ * and Playwright puts ours after its own, so ours must carry its list too (a unit test
+ * checks this list against the installed Playwright). Its --disable-features list is left
+ * alone for the same reason: it is what keeps Chromium from calling Google at start.
  */
-const CHROMIUM_ARGS = [
+export const PLAYWRIGHT_ENABLED_FEATURES = ['CDPScreenshotNewSurface', 'SkipListAccountsWithoutGaiaCookies'] as const;
+
+/**
+ * Flags for a browser on a closed network and a small VPS: no background connections (they
+ * would be refused many at a time), no GPU (and its compositing in the browser process),
+ * the network service in the browser process, no /dev/shm (small in containers), no images.
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--in-process-gpu',
+  `--enable-features=${[...PLAYWRIGHT_ENABLED_FEATURES, 'NetworkServiceInProcess2'].join(',')}`,
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -30,19 +43,23 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-extensions',
   '--disable-dev-shm-usage',
-  '--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication',
   '--blink-settings=imagesEnabled=false',
   '--mute-audio',
 ];
 
-export function resolveChromium(configured: string | undefined): string {
+export function resolveChromium(configured: string | undefined, headless = true): string {
   let playwrightPath: string | undefined;
   try {
     playwrightPath = chromium.executablePath();
   } catch {
     playwrightPath = undefined;
   }
-  return findChromium({ configured, playwrightPath });
+  return findChromium({ configured, playwrightPath, headless });
+}
+
+/** The flags for this launch: the zygote can only be left out with the sandbox off. */
+export function chromiumArgs(sandbox: boolean): string[] {
+  return [...CHROMIUM_ARGS, ...(sandbox ? [] : ['--no-zygote'])];
 }
 
 /**
@@ -69,7 +86,8 @@ export function sandboxEnabled(sandbox: LaunchOptions['sandbox']): boolean {
  * not cut), and Playwright still kills the browser if the process exits under it.
  */
 export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
-  const executablePath = resolveChromium(options.chromiumPath);
+  const executablePath = resolveChromium(options.chromiumPath, !options.headed);
+  const sandbox = sandboxEnabled(options.sandbox);
   // The temporary profile goes to TMPDIR, which a container may point into its data volume.
   checkProfileSocketPath(tmpdir());
   await mkdir(tmpdir(), { recursive: true, mode: 0o700 });
@@ -77,8 +95,8 @@ export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
     return await chromium.launch({
       executablePath,
       headless: !options.headed,
-      chromiumSandbox: sandboxEnabled(options.sandbox),
-      args: CHROMIUM_ARGS,
+      chromiumSandbox: sandbox,
+      args: [...chromiumArgs(sandbox), ...(options.extraArgs ?? [])],
       timeout: options.timeoutMs,
       handleSIGINT: false,
       handleSIGTERM: false,

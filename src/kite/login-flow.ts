@@ -4,7 +4,8 @@ import { AbortedError, KiteUnavailableError, PageError, type LoginStep } from '.
 import { DEFAULT_MIN_WINDOW_LEFT_MS, totpCode, totpWaitMs } from '../totp.js';
 import { saveDiagnostics } from './diagnostics.js';
 import { errorFromKiteMessage } from './kite-messages.js';
-import { classifyPage, type PageKind, type PageState } from './page-state.js';
+import type { PageKind, PageState } from './page-state.js';
+import { waitForPageState } from './page-wait.js';
 import { interceptLoginPage } from './page-interception.js';
 import { loggableUrl, redirectMatcher, requestTokenFromRedirect } from './redirect.js';
 
@@ -51,7 +52,7 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
   const now = deps.now ?? Date.now;
   const emit = (event: FlowEvent): void => deps.onStep?.(event);
   const isRedirect = redirectMatcher(input.redirectUrl);
-  const { redirect } = await interceptLoginPage(page, (url) => isRedirect(url));
+  const { redirect } = await interceptLoginPage(page, input.redirectUrl, (url) => isRedirect(url));
   page.on('request', (request) => {
     deps.logger?.trace({ method: request.method(), url: loggableUrl(request.url()), type: request.resourceType() }, 'browser request');
   });
@@ -178,20 +179,10 @@ async function waitForOutcome(
   now: () => number,
 ): Promise<Outcome> {
   const deadline = now() + input.stepTimeoutMs;
-  const state = (async (): Promise<PageState> => {
-    for (;;) {
-      const timeout = deadline - now();
-      if (timeout <= 0) throw new playwrightErrors.TimeoutError('step deadline');
-      try {
-        const handle = await page.waitForFunction(classifyPage, expected, { polling: 'raf', timeout });
-        return (await handle.jsonValue()) as PageState;
-      } catch (error) {
-        // A navigation replaced the document under the poll: poll the new one.
-        if (error instanceof Error && /context was destroyed|navigation|Target page, context or browser has been closed/i.test(error.message) && !page.isClosed()) continue;
-        throw error;
-      }
-    }
-  })();
+  const state = waitForPageState(page, expected, deadline, now).then((found) => {
+    if (!found) throw new playwrightErrors.TimeoutError('step deadline');
+    return found;
+  });
   state.catch(() => undefined);
   try {
     return await raceAbort(

@@ -24,7 +24,9 @@ export interface Interception {
  * served, or is the user's own app that might spend the single-use request_token first.
  * Here the 302 itself is answered with a blank page: the token is read, nothing is sent.
  */
-export async function interceptLoginPage(page: Page, isRedirect: (url: string) => boolean): Promise<Interception> {
+export async function interceptLoginPage(page: Page, redirectUrl: string, isRedirect: (url: string) => boolean): Promise<Interception> {
+  const target = new URL(redirectUrl);
+  const redirectPrefix = `${target.protocol}//${target.host}${target.pathname.replace(/\/+$/, '')}`;
   const cdp: CDPSession = await page.context().newCDPSession(page);
   let capture!: (url: string) => void;
   const redirect = new Promise<string>((resolve) => { capture = resolve; });
@@ -58,7 +60,9 @@ export async function interceptLoginPage(page: Page, isRedirect: (url: string) =
   });
   await cdp.send('Fetch.enable', {
     patterns: [
-      { resourceType: 'Document', requestStage: 'Request' },
+      // Requests are paused only for the redirect URL itself; every document's response is
+      // looked at, since any of them may be the 302 to it.
+      { urlPattern: `${redirectPrefix}*`, resourceType: 'Document', requestStage: 'Request' },
       { resourceType: 'Document', requestStage: 'Response' },
       ...BLOCKED_TYPES.map((resourceType) => ({ resourceType, requestStage: 'Request' as const })),
     ],

@@ -14,7 +14,8 @@ export type TokenVerdict =
 export async function verifySavedToken(
   store: TokenStore,
   expected: { apiKey: string; userId: string } | undefined,
-  session: (apiKey: string) => KiteSession,
+  /** Called only when there is a current token to ask Kite about. */
+  session: (apiKey: string) => KiteSession | Promise<KiteSession>,
   now: Date,
 ): Promise<TokenVerdict> {
   const read = await store.read();
@@ -25,7 +26,7 @@ export async function verifySavedToken(
   if (expected && token.user_id.toUpperCase() !== expected.userId.toUpperCase()) return { valid: false, reason: 'the saved token is for another user', token };
   if (!isTokenCurrent(token, now)) return { valid: false, reason: `the saved token expired at ${token.expires_at}`, token };
   try {
-    const profile = await session(token.api_key).profile(token.access_token);
+    const profile = await (await session(token.api_key)).profile(token.access_token);
     if (profile.userId.toUpperCase() !== token.user_id.toUpperCase()) return { valid: false, reason: 'Kite says the token belongs to another user', token };
   } catch (error) {
     if (error instanceof SessionError && error.code === 'TOKEN_REJECTED') return { valid: false, reason: 'Kite no longer accepts the saved token', token };

@@ -4,7 +4,7 @@ import { AutologinError, BrowserError, KiteUnavailableError, SessionError } from
 import { closeBrowser, launchBrowser, newLoginContext, type LaunchOptions } from '../kite/browser.js';
 import { runLoginFlow, type FlowEvent } from '../kite/login-flow.js';
 import { buildLoginUrl } from '../kite/redirect.js';
-import { createKiteSession, type KiteSession, type KiteSessionOptions } from '../kite/session.js';
+import type { KiteSession, KiteSessionOptions } from '../kite/session.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../time/sleep.js';
 import { buildSavedToken, TokenStore, type SavedToken } from '../token-store.js';
@@ -53,10 +53,13 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
     deps.onPhase?.(event);
   };
   const creds = config.credentials;
+  log.info({ force: request.force ?? false, dryRun: request.dryRun ?? false }, 'login started');
   const store = new TokenStore(config.tokenFile);
-  const makeSession = deps.session ?? createKiteSession;
-  const sessionFor = (apiKey: string): KiteSession =>
-    makeSession({ apiKey, apiSecret: creds.apiSecret, root: config.apiRoot });
+  // kiteconnect (axios and all) loads when a session is needed, not with the browser.
+  const sessionFor = async (apiKey: string): Promise<KiteSession> => {
+    const make = deps.session ?? (await import('../kite/session.js')).createKiteSession;
+    return make({ apiKey, apiSecret: creds.apiSecret, root: config.apiRoot });
+  };
 
   if (!request.force && !request.dryRun) {
     const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessionFor, now());
@@ -71,6 +74,10 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
     timeoutMs: config.stepTimeoutMs,
   });
   phase({ phase: 'browser-launch' });
+  let closing: Promise<void> | undefined;
+  // The browser is not needed once the request_token is read: it closes while the token is
+  // exchanged, so its memory is given back before kiteconnect loads.
+  const close = (): Promise<void> => (closing ??= closeBrowser(browser).then(() => phase({ phase: 'browser-closed' })));
   try {
     const context = await newLoginContext(browser, config.stepTimeoutMs);
     const page = await context.newPage();
@@ -90,12 +97,13 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
       onStep: (event) => phase({ phase: event.step, detail: event.detail }),
     });
 
+    void close();
     if (request.dryRun) {
       phase({ phase: 'dry-run-stop', detail: { requestTokenLength: requestToken.length } });
       return { kind: 'dry-run', requestTokenLength: requestToken.length };
     }
 
-    const session = sessionFor(creds.apiKey);
+    const session = await sessionFor(creds.apiKey);
     const data = await session.exchange(requestToken);
     phase({ phase: 'exchange', detail: { userId: data.userId } });
     if (data.userId.toUpperCase() !== creds.userId.toUpperCase()) {
@@ -124,8 +132,7 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
     if (error instanceof AutologinError) throw error;
     throw wrapUnexpected(error);
   } finally {
-    await closeBrowser(browser);
-    phase({ phase: 'browser-closed' });
+    await close();
   }
 }
 

@@ -3,7 +3,7 @@ import { chmod, chown, cp, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readFinalStage, type FinalStage } from '../support/dockerfile.js';
-import { chromiumProcesses, kiteWorld, spawnCli, todayIsTradingEnv, type RunningCli } from '../support/kite-world.js';
+import { chromiumProcesses, killLeftovers, kiteWorld, spawnCli, todayIsTradingEnv, type RunningCli } from '../support/kite-world.js';
 
 /**
  * No Docker engine runs here, so the image's run time is rehearsed on this machine: the
@@ -56,7 +56,6 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
   const inImage = (path: string): string => (imagePath(path) ? join(MOUNT, path) : path);
   const workdir = onHost(stage.workdir ?? '/');
   const world = await kiteWorld();
-  const daemonRef: { current?: RunningCli } = {};
   try {
     await mkdir(workdir, { recursive: true });
     await replay(stage, workdir, onHost, uid);
@@ -90,7 +89,6 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
     expect(dry.stdout).toMatch(/dry run: stopped before the exchange/);
 
     const daemon = image(stage.cmd);
-    daemonRef.current = daemon;
     await daemon.waitForOutput(/"msg":"daemon started"/);
     await daemon.waitForOutput(/today's token is valid","msg":"no run"/);
     const [healthCommand, ...healthArgs] = asImageUser(stage.healthcheck.map(inImage), uid, root, inImage(stage.workdir ?? '/'));
@@ -104,7 +102,7 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
     expect(execFileSync('find', [workdir, '-not', '-user', '0', '-print'], { encoding: 'utf8' }).trim()).toBe('');
     await expect.poll(() => chromiumProcesses().filter((p) => p.includes(root)), { timeout: 5_000 }).toEqual([]);
   } finally {
-    daemonRef.current?.kill('SIGKILL');
+    killLeftovers(root);
     await world.close();
     await rm(root, { recursive: true, force: true });
   }

@@ -10,10 +10,30 @@ export const CLI = resolve('dist/cli.js');
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 export interface RunningCli {
+  pid: number;
   result: Promise<CliResult>;
   /** Resolves when stdout or stderr has printed something matching `pattern`. */
   waitForOutput(pattern: RegExp): Promise<void>;
   kill(signal: NodeJS.Signals): void;
+}
+
+/** Process groups of CLIs spawned by this test worker that have not exited yet. */
+const running = new Set<number>();
+
+/**
+ * Kills whatever a test left running: each spawned CLI's whole process group, then any
+ * Chromium started under `dir` (Playwright gives the browser a process group of its own).
+ */
+export function killLeftovers(dir?: string): void {
+  for (const pid of running) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  running.clear();
+  if (dir) {
+    for (const line of chromiumProcesses().filter((l) => l.includes(dir))) {
+      try { process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL'); } catch { /* already gone */ }
+    }
+  }
 }
 
 /**
@@ -22,7 +42,9 @@ export interface RunningCli {
  */
 export function spawnCli(args: string[], env: Record<string, string>, cwd: string, options: { raw?: boolean } = {}): RunningCli {
   const [command, ...rest] = options.raw ? args : [process.execPath, CLI, ...args];
-  const child = spawn(command as string, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that a test that fails midway can still kill all of it.
+  const child = spawn(command as string, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  running.add(child.pid as number);
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
@@ -35,9 +57,13 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd: strin
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); check(); });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); check(); });
   const result = new Promise<CliResult>((resolvePromise) => {
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      running.delete(child.pid as number);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
   });
   return {
+    pid: child.pid as number,
     result,
     waitForOutput: (pattern) => (pattern.test(stdout) || pattern.test(stderr) ? Promise.resolve() : new Promise((r) => waiters.push({ pattern, resolve: r }))),
     kill: (signal) => { child.kill(signal); },
@@ -97,6 +123,7 @@ export async function kiteWorld(options: WorldOptions = {}): Promise<KiteWorld> 
     run: (args, extraEnv) => spawnIn(args, extraEnv).result,
     browsers: () => chromiumProcesses().filter((line) => line.includes(dir)),
     close: async () => {
+      killLeftovers(dir);
       await sim.close();
       await rm(dir, { recursive: true, force: true });
     },

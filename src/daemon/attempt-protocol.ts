@@ -1,0 +1,57 @@
+import { AbortedError, AutologinError, type ExitCode, type LoginStep } from '../errors/index.js';
+
+/** What one login attempt ended with; no token crosses the process boundary. */
+export interface AttemptOutcome {
+  kind: 'logged-in' | 'still-valid' | 'dry-run';
+  /** When the saved token expires (logged-in, still-valid). */
+  expiresAt?: string | undefined;
+}
+
+/** An AutologinError as it travels from the attempt process to the daemon. */
+export interface WireError {
+  name: string;
+  code: string;
+  message: string;
+  step?: LoginStep | undefined;
+  retryable: boolean;
+  exitCode: ExitCode;
+  diagnostics?: readonly string[] | undefined;
+}
+
+export type AttemptMessage = { ok: true; outcome: AttemptOutcome } | { ok: false; error: WireError };
+
+export function errorToWire(error: AutologinError): WireError {
+  const diagnostics = diagnosticsOf(error);
+  return {
+    name: error.name, code: error.code, message: error.message, step: error.step,
+    retryable: error.retryable, exitCode: error.exitCode, ...(diagnostics.length > 0 ? { diagnostics } : {}),
+  };
+}
+
+/** An error reported by the attempt process, with the code, step and traits it had there. */
+export class ReportedError extends AutologinError {
+  override readonly name: string;
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly retryable: boolean;
+  readonly diagnostics: readonly string[];
+
+  constructor(wire: WireError) {
+    super(wire.message, { step: wire.step });
+    this.name = wire.name;
+    this.code = wire.code;
+    this.exitCode = wire.exitCode;
+    this.retryable = wire.retryable;
+    this.diagnostics = wire.diagnostics ?? [];
+  }
+}
+
+export function errorFromWire(wire: WireError): AutologinError {
+  return wire.code === 'ABORTED' ? new AbortedError(wire.message, { step: wire.step }) : new ReportedError(wire);
+}
+
+/** The screenshot and HTML an error points at, whichever process raised it. */
+export function diagnosticsOf(error: AutologinError): readonly string[] {
+  const value = (error as { diagnostics?: unknown }).diagnostics;
+  return Array.isArray(value) ? (value as string[]) : [];
+}

@@ -1,0 +1,32 @@
+/**
+ * One login attempt in a process of its own, forked by the daemon: Playwright, Chromium and
+ * kiteconnect come and go with it, so the idle daemon stays small. Same environment and
+ * working directory as the daemon; its logs go to the same stderr. SIGTERM abandons the
+ * attempt cleanly (browser closed, lock released).
+ */
+import { loadLoginConfig } from '../config/index.js';
+import { BrowserError, isAutologinError } from '../errors/index.js';
+import { createLogger } from '../logger.js';
+import { guardedLogin } from '../login/guarded-login.js';
+import { errorToWire, type AttemptMessage } from './attempt-protocol.js';
+import { stateFor } from './runtime.js';
+
+const controller = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => controller.abort(new Error(signal)));
+
+async function attempt(): Promise<AttemptMessage> {
+  try {
+    const config = loadLoginConfig({ env: process.env, cwd: process.cwd() });
+    const logger = createLogger(config.logLevel).child({ attempt: process.pid });
+    const outcome = await guardedLogin(config, { force: false }, { logger, signal: controller.signal, state: stateFor(config) });
+    return { ok: true, outcome: { kind: outcome.kind, expiresAt: outcome.kind === 'dry-run' ? undefined : outcome.token.expires_at } };
+  } catch (error) {
+    const typed = isAutologinError(error)
+      ? error
+      : new BrowserError('BROWSER_FAILED', `Unexpected failure: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`);
+    return { ok: false, error: errorToWire(typed) };
+  }
+}
+
+const message = await attempt();
+process.send?.(message, () => process.disconnect?.());
