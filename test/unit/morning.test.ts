@@ -1,0 +1,100 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadDaemonConfig, type DaemonConfig } from '../../src/config/index.js';
+import { runMorning, type MorningDeps } from '../../src/daemon/morning.js';
+import { calendarFor } from '../../src/daemon/runtime.js';
+import { KiteRejectedError, KiteUnavailableError } from '../../src/errors/index.js';
+import { createLogger } from '../../src/logger.js';
+import type { Notice } from '../../src/notify/notice.js';
+import { StateStore } from '../../src/state/state-store.js';
+
+const ist = (text: string): Date => new Date(`${text}+05:30`);
+
+describe('one morning (fake clock, fake attempts)', () => {
+  let dir: string;
+  let config: DaemonConfig;
+  let state: StateStore;
+  let notices: Notice[];
+  let beats: boolean[];
+  let sleeps: number[];
+  let clock: Date;
+
+  const deps = (attempt: MorningDeps['attempt']): MorningDeps => ({
+    config, state, attempt, logger: createLogger('silent'), calendar: calendarFor(config),
+    notifier: { notify: async (n) => { notices.push(n); }, heartbeat: async (ok) => { beats.push(ok); } },
+    now: () => clock,
+    sleep: async (ms) => { sleeps.push(ms); clock = new Date(clock.getTime() + ms); },
+    random: () => 1,
+    signal: new AbortController().signal,
+  });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kal-morning-'));
+    config = loadDaemonConfig({
+      cwd: dir,
+      readFile: () => { throw Object.assign(new Error('none'), { code: 'ENOENT' }); },
+      env: {
+        KITE_API_KEY: 'k', KITE_API_SECRET: 's', KITE_USER_ID: 'AB1234', KITE_PASSWORD: 'p',
+        KITE_TOTP_SECRET: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', KITE_REDIRECT_URL: 'http://127.0.0.1/cb', TOKEN_FILE: join(dir, 't.json'),
+      },
+    });
+    state = new StateStore(join(dir, 'state.json'));
+    notices = [];
+    beats = [];
+    sleeps = [];
+  });
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('retries what may pass until it works; the heartbeat says so', async () => {
+    clock = ist('2026-11-23T07:30:00');
+    let calls = 0;
+    const result = await runMorning(deps(async () => {
+      calls += 1;
+      if (calls < 3) throw new KiteUnavailableError('502', { step: 'exchange' });
+      return { kind: 'logged-in', expiresAt: '2026-11-24T06:00:00+05:30' };
+    }), 'scheduled');
+    expect(result).toMatchObject({ kind: 'done', attempts: 3 });
+    expect(sleeps).toEqual([10_000, 20_000]);
+    expect(beats).toEqual([true]);
+    expect(notices).toEqual([]);
+    expect((await state.read()).lastAttempt).toMatchObject({ result: 'logged-in', attempts: 3 });
+  });
+
+  it('started after the deadline, makes exactly one attempt', async () => {
+    clock = ist('2026-11-23T12:00:00');
+    let calls = 0;
+    const result = await runMorning(deps(async () => { calls += 1; throw new KiteUnavailableError('down'); }), 'start');
+    expect(calls).toBe(1);
+    expect(result).toMatchObject({ kind: 'failed', halted: false });
+    expect(notices[0]).toMatchObject({ event: 'login-failed', code: 'KITE_UNAVAILABLE' });
+    expect(beats).toEqual([false]);
+  });
+
+  it('a TOTP rejected twice (the second in the next window) stops the tool across runs', async () => {
+    clock = ist('2026-11-23T07:30:05');
+    let calls = 0;
+    const totp = async (): Promise<never> => { calls += 1; throw new KiteRejectedError('TOTP_REJECTED', 'Invalid TOTP', { step: 'second-factor' }); };
+    const first = await runMorning(deps(totp), 'scheduled');
+    expect(calls).toBe(2);
+    expect(sleeps).toEqual([25_000]); // to the start of the next 30 s window
+    expect(first).toMatchObject({ kind: 'failed', halted: true });
+    expect((await state.read()).halt?.code).toBe('TOTP_REJECTED');
+    expect(notices[0]).toMatchObject({ event: 'halted', next: expect.stringMatching(/resume/) });
+
+    clock = ist('2026-11-25T07:30:00'); // two days later, same credentials
+    const later = await runMorning(deps(totp), 'scheduled');
+    expect(later.kind).toBe('halted');
+    expect(calls).toBe(2);
+    expect(notices[1]).toMatchObject({ event: 'still-halted', code: 'TOTP_REJECTED' });
+  });
+
+  it('on a closed day, does nothing at all', async () => {
+    clock = ist('2026-11-24T07:30:00'); // a holiday
+    const result = await runMorning(deps(async () => { throw new Error('must not run'); }), 'scheduled');
+    expect(result).toMatchObject({ kind: 'closed', reason: expect.stringMatching(/holiday/) });
+    expect(notices).toEqual([]);
+    expect(beats).toEqual([]);
+  });
+});
