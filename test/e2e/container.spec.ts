@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, chown, cp, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/fixtures.js';
 import { readFinalStage, type FinalStage } from '../support/dockerfile.js';
-import { chromiumProcesses, killLeftovers, kiteWorld, spawnCli, todayIsTradingEnv, type RunningCli } from '../support/kite-world.js';
+import { chromiumProcesses, killLeftovers, spawnCli, todayIsTradingEnv, type RunningCli } from '../support/kite-world.js';
 
 /**
  * No Docker engine runs here, so the image's run time is rehearsed on this machine: the
@@ -34,7 +34,7 @@ function asImageUser(argv: string[], uid: number, root: string, workdir: string)
     'setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', ...argv];
 }
 
-test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and its health check, as in the image', async ({}, testInfo) => {
+test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and its health check, as in the image', async ({ kite }, testInfo) => {
   test.skip(process.getuid?.() !== 0, 'the rehearsal switches to the image\'s user and mounts a read-only /tmp: run the suite as root (CI does)');
   test.setTimeout(180_000);
   const stage = readFinalStage(join(REPO, 'Dockerfile'));
@@ -55,7 +55,7 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
   /** ... and as the image's processes see it, inside their namespace. */
   const inImage = (path: string): string => (imagePath(path) ? join(MOUNT, path) : path);
   const workdir = onHost(stage.workdir ?? '/');
-  const world = await kiteWorld();
+  const world = await kite();
   try {
     await mkdir(workdir, { recursive: true });
     await replay(stage, workdir, onHost, uid);
@@ -103,7 +103,6 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
     await expect.poll(() => chromiumProcesses().filter((p) => p.includes(root)), { timeout: 5_000 }).toEqual([]);
   } finally {
     killLeftovers(root);
-    await world.close();
     await rm(root, { recursive: true, force: true });
   }
 });

@@ -1,67 +1,59 @@
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { expect, test } from '@playwright/test';
-import { kiteWorld, todayIsTradingEnv } from '../support/kite-world.js';
+import { expect, test } from '../support/fixtures.js';
+import { todayIsTradingEnv } from '../support/kite-world.js';
 import { startReceiver } from '../support/receiver.js';
 
-test('the daemon catches up at start, is healthy, stops on SIGTERM, and a restart does not log in again', async () => {
-  const world = await kiteWorld();
+test('the daemon catches up at start, is healthy, stops on SIGTERM, and a restart does not log in again', async ({ kite }) => {
+  const world = await kite();
   const env = { ...todayIsTradingEnv(), LOG_LEVEL: 'debug' };
-  try {
-    expect((await world.run(['health'], env)).code).toBe(1);
-    const daemon = world.spawn(['run'], env);
-    await daemon.waitForOutput(/"msg":"morning done: a valid token is saved"/);
-    expect(world.sim.count('api-login')).toBe(1);
-    const health = await world.run(['health'], env);
-    expect(health.code, health.stdout).toBe(0);
-    expect(health.stdout).toMatch(/daemon alive/);
-    expect((await world.run(['status'], env)).stdout).toMatch(/Last attempt: .*logged-in/);
-    // Idle: no browser between runs.
-    await expect.poll(() => world.browsers(), { timeout: 5_000 }).toEqual([]);
+  expect((await world.run(['health'], env)).code).toBe(1);
+  const daemon = world.spawn(['run'], env);
+  await daemon.waitForOutput(/"msg":"morning done: a valid token is saved"/);
+  expect(world.sim.count('api-login')).toBe(1);
+  const health = await world.run(['health'], env);
+  expect(health.code, health.stdout).toBe(0);
+  expect(health.stdout).toMatch(/daemon alive/);
+  expect((await world.run(['status'], env)).stdout).toMatch(/Last attempt: .*logged-in/);
+  // Idle: no browser between runs.
+  await expect.poll(() => world.browsers(), { timeout: 5_000 }).toEqual([]);
 
-    daemon.kill('SIGTERM');
-    const stopped = await daemon.result;
-    expect(stopped.code).toBe(0);
-    expect(stopped.stderr).toMatch(/"msg":"stopped"/);
-    const after = await world.run(['health'], env);
-    expect(after.code).toBe(1);
-    expect(after.stdout).toMatch(/daemon is not running/);
+  daemon.kill('SIGTERM');
+  const stopped = await daemon.result;
+  expect(stopped.code).toBe(0);
+  expect(stopped.stderr).toMatch(/"msg":"stopped"/);
+  const after = await world.run(['health'], env);
+  expect(after.code).toBe(1);
+  expect(after.stdout).toMatch(/daemon is not running/);
 
-    const restarted = world.spawn(['run'], env);
-    await restarted.waitForOutput(/today's token is valid","msg":"no run"/);
-    restarted.kill('SIGTERM');
-    expect((await restarted.result).code).toBe(0);
-    expect(world.sim.count('api-login')).toBe(1);
-  } finally {
-    await world.close();
-  }
+  const restarted = world.spawn(['run'], env);
+  await restarted.waitForOutput(/today's token is valid","msg":"no run"/);
+  restarted.kill('SIGTERM');
+  expect((await restarted.result).code).toBe(0);
+  expect(world.sim.count('api-login')).toBe(1);
 });
 
-test('SIGTERM during a login: browser closed, lock released, token file intact, in bounded time', async () => {
-  const world = await kiteWorld();
-  try {
-    await mkdir(dirname(world.tokenFile), { recursive: true });
-    await writeFile(world.tokenFile, '{"previous":"token"}\n', { mode: 0o600 });
-    world.sim.faults.routes['app-script'] = { latencyMs: 60_000 };
-    const daemon = world.spawn(['run'], todayIsTradingEnv());
-    await daemon.waitForOutput(/"step":"browser-launch"/);
-    await expect.poll(() => world.sim.count('connect-login')).toBeGreaterThanOrEqual(2);
-    expect(world.browsers().length).toBeGreaterThan(0);
-    const signalledAt = Date.now();
-    daemon.kill('SIGTERM');
-    const result = await daemon.result;
-    expect(result.code).toBe(0);
-    expect(Date.now() - signalledAt).toBeLessThan(20_000);
-    await expect.poll(() => world.browsers(), { timeout: 5_000 }).toEqual([]);
-    expect(await readFile(world.tokenFile, 'utf8')).toBe('{"previous":"token"}\n');
-    await expect(stat(`${world.tokenFile}.lock`)).rejects.toThrow(/ENOENT/);
-  } finally {
-    await world.close();
-  }
+test('SIGTERM during a login: browser closed, lock released, token file intact, in bounded time', async ({ kite }) => {
+  const world = await kite();
+  await mkdir(dirname(world.tokenFile), { recursive: true });
+  await writeFile(world.tokenFile, '{"previous":"token"}\n', { mode: 0o600 });
+  world.sim.faults.routes['app-script'] = { latencyMs: 60_000 };
+  const daemon = world.spawn(['run'], todayIsTradingEnv());
+  await daemon.waitForOutput(/"step":"browser-launch"/);
+  await expect.poll(() => world.sim.count('connect-login')).toBeGreaterThanOrEqual(2);
+  expect(world.browsers().length).toBeGreaterThan(0);
+  const signalledAt = Date.now();
+  daemon.kill('SIGTERM');
+  const result = await daemon.result;
+  expect(result.code).toBe(0);
+  expect(Date.now() - signalledAt).toBeLessThan(20_000);
+  await expect.poll(() => world.browsers(), { timeout: 5_000 }).toEqual([]);
+  expect(await readFile(world.tokenFile, 'utf8')).toBe('{"previous":"token"}\n');
+  await expect(stat(`${world.tokenFile}.lock`)).rejects.toThrow(/ENOENT/);
 });
 
-test('a failure reaches the webhook, Telegram and the heartbeat, with no secret in them', async () => {
-  const world = await kiteWorld();
+test('a failure reaches the webhook, Telegram and the heartbeat, with no secret in them', async ({ kite }) => {
+  const world = await kite();
   const receiver = await startReceiver();
   const botToken = '123456:SECRET-bot-token';
   const env = {
@@ -91,12 +83,11 @@ test('a failure reaches the webhook, Telegram and the heartbeat, with no secret 
     }
   } finally {
     await receiver.close();
-    await world.close();
   }
 });
 
-test('success can be notified too; a failing notifier never breaks the run', async () => {
-  const world = await kiteWorld();
+test('success can be notified too; a failing notifier never breaks the run', async ({ kite }) => {
+  const world = await kite();
   const ok = await startReceiver();
   const broken = await startReceiver(500);
   try {
@@ -117,6 +108,5 @@ test('success can be notified too; a failing notifier never breaks the run', asy
   } finally {
     await ok.close();
     await broken.close();
-    await world.close();
   }
 });

@@ -1,104 +1,75 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/fixtures.js';
 import { generateSecret } from 'otplib';
-import { kiteWorld } from '../support/kite-world.js';
 
-test('a wrong password: exit 3, exactly one password attempt, the saved token untouched', async () => {
-  const world = await kiteWorld();
-  try {
-    await mkdir(dirname(world.tokenFile), { recursive: true });
-    await writeFile(world.tokenFile, '{"keep":"me"}\n', { mode: 0o600 });
-    const { code, stderr } = await world.run(['login', '--force'], { KITE_PASSWORD: 'not-the-password' });
-    expect(code).toBe(3);
-    expect(stderr).toContain('CREDENTIALS_REJECTED');
-    expect(stderr).toMatch(/4 attempts remain/);
-    expect(stderr).not.toContain('not-the-password');
-    expect(world.sim.count('api-login')).toBe(1);
-    expect(world.sim.count('api-twofa')).toBe(0);
-    expect(await readFile(world.tokenFile, 'utf8')).toBe('{"keep":"me"}\n');
-  } finally {
-    await world.close();
-  }
+test('a wrong password: exit 3, exactly one password attempt, the saved token untouched', async ({ kite }) => {
+  const world = await kite();
+  await mkdir(dirname(world.tokenFile), { recursive: true });
+  await writeFile(world.tokenFile, '{"keep":"me"}\n', { mode: 0o600 });
+  const { code, stderr } = await world.run(['login', '--force'], { KITE_PASSWORD: 'not-the-password' });
+  expect(code).toBe(3);
+  expect(stderr).toContain('CREDENTIALS_REJECTED');
+  expect(stderr).toMatch(/4 attempts remain/);
+  expect(stderr).not.toContain('not-the-password');
+  expect(world.sim.count('api-login')).toBe(1);
+  expect(world.sim.count('api-twofa')).toBe(0);
+  expect(await readFile(world.tokenFile, 'utf8')).toBe('{"keep":"me"}\n');
 });
 
-test('an unknown user id: exit 3, one attempt', async () => {
-  const world = await kiteWorld({ variant: 'totp' });
-  try {
-    const { code, stderr } = await world.run(['login'], { KITE_USER_ID: 'ZZ9999' });
-    expect(code).toBe(3);
-    expect(stderr).toContain('CREDENTIALS_REJECTED');
-    expect(stderr).toMatch(/User profile not found/);
-    expect(world.sim.count('api-login')).toBe(1);
-  } finally {
-    await world.close();
-  }
+test('an unknown user id: exit 3, one attempt', async ({ kite }) => {
+  const world = await kite({ variant: 'totp' });
+  const { code, stderr } = await world.run(['login'], { KITE_USER_ID: 'ZZ9999' });
+  expect(code).toBe(3);
+  expect(stderr).toContain('CREDENTIALS_REJECTED');
+  expect(stderr).toMatch(/User profile not found/);
+  expect(world.sim.count('api-login')).toBe(1);
 });
 
-test('a wrong TOTP secret: exit 3 TOTP_REJECTED after one code, never retried', async () => {
-  const world = await kiteWorld();
+test('a wrong TOTP secret: exit 3 TOTP_REJECTED after one code, never retried', async ({ kite }) => {
+  const world = await kite();
   const wrong = generateSecret();
-  try {
-    const { code, stderr } = await world.run(['login'], { KITE_TOTP_SECRET: wrong });
-    expect(code).toBe(3);
-    expect(stderr).toContain('TOTP_REJECTED');
-    expect(stderr).not.toContain(wrong);
-    expect(world.sim.count('api-login')).toBe(1);
-    expect(world.sim.count('api-twofa')).toBe(1);
-    expect(world.sim.count('session-token')).toBe(0);
-  } finally {
-    await world.close();
-  }
+  const { code, stderr } = await world.run(['login'], { KITE_TOTP_SECRET: wrong });
+  expect(code).toBe(3);
+  expect(stderr).toContain('TOTP_REJECTED');
+  expect(stderr).not.toContain(wrong);
+  expect(world.sim.count('api-login')).toBe(1);
+  expect(world.sim.count('api-twofa')).toBe(1);
+  expect(world.sim.count('session-token')).toBe(0);
 });
 
-test('a blocked account is reported as such and not tried further', async () => {
-  const world = await kiteWorld();
-  try {
-    for (let i = 0; i < 5; i += 1) world.sim.rules.login(world.account.userId, 'wrong');
-    const { code, stderr } = await world.run(['login']);
-    expect(code).toBe(3);
-    expect(stderr).toContain('ACCOUNT_BLOCKED');
-    expect(world.sim.count('api-login')).toBe(1);
-  } finally {
-    await world.close();
-  }
+test('a blocked account is reported as such and not tried further', async ({ kite }) => {
+  const world = await kite();
+  for (let i = 0; i < 5; i += 1) world.sim.rules.login(world.account.userId, 'wrong');
+  const { code, stderr } = await world.run(['login']);
+  expect(code).toBe(3);
+  expect(stderr).toContain('ACCOUNT_BLOCKED');
+  expect(world.sim.count('api-login')).toBe(1);
 });
 
-test('a wrong api_key is a configuration error (exit 2) before any password is typed', async () => {
-  const world = await kiteWorld();
-  try {
-    const { code, stderr } = await world.run(['login'], { KITE_API_KEY: 'nosuchkey' });
-    expect(code).toBe(2);
-    expect(stderr).toContain('API_KEY_REJECTED');
-    expect(world.sim.count('api-login')).toBe(0);
-  } finally {
-    await world.close();
-  }
+test('a wrong api_key is a configuration error (exit 2) before any password is typed', async ({ kite }) => {
+  const world = await kite();
+  const { code, stderr } = await world.run(['login'], { KITE_API_KEY: 'nosuchkey' });
+  expect(code).toBe(2);
+  expect(stderr).toContain('API_KEY_REJECTED');
+  expect(world.sim.count('api-login')).toBe(0);
 });
 
-test('a wrong api_secret: the checksum is refused, exit 2, nothing saved', async () => {
-  const world = await kiteWorld();
-  try {
-    const { code, stderr } = await world.run(['login'], { KITE_API_SECRET: 'f'.repeat(32) });
-    expect(code).toBe(2);
-    expect(stderr).toContain('API_SECRET_REJECTED');
-    expect(stderr).not.toContain('f'.repeat(32));
-    expect(world.sim.count('session-token')).toBe(1);
-    await expect(readFile(world.tokenFile)).rejects.toThrow(/ENOENT/);
-  } finally {
-    await world.close();
-  }
+test('a wrong api_secret: the checksum is refused, exit 2, nothing saved', async ({ kite }) => {
+  const world = await kite();
+  const { code, stderr } = await world.run(['login'], { KITE_API_SECRET: 'f'.repeat(32) });
+  expect(code).toBe(2);
+  expect(stderr).toContain('API_SECRET_REJECTED');
+  expect(stderr).not.toContain('f'.repeat(32));
+  expect(world.sim.count('session-token')).toBe(1);
+  await expect(readFile(world.tokenFile)).rejects.toThrow(/ENOENT/);
 });
 
-test('Kite API down during the exchange: exit 1 KITE_UNAVAILABLE, nothing saved', async () => {
-  const world = await kiteWorld();
-  try {
-    world.sim.faults.routes['session-token'] = { status: 502 };
-    const { code, stderr } = await world.run(['login']);
-    expect(code).toBe(1);
-    expect(stderr).toContain('KITE_UNAVAILABLE');
-    await expect(readFile(world.tokenFile)).rejects.toThrow(/ENOENT/);
-  } finally {
-    await world.close();
-  }
+test('Kite API down during the exchange: exit 1 KITE_UNAVAILABLE, nothing saved', async ({ kite }) => {
+  const world = await kite();
+  world.sim.faults.routes['session-token'] = { status: 502 };
+  const { code, stderr } = await world.run(['login']);
+  expect(code).toBe(1);
+  expect(stderr).toContain('KITE_UNAVAILABLE');
+  await expect(readFile(world.tokenFile)).rejects.toThrow(/ENOENT/);
 });

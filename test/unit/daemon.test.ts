@@ -3,12 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadDaemonConfig, type DaemonConfig } from '../../src/config/index.js';
+import type { DaemonConfig } from '../../src/config/index.js';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/daemon.js';
 import type { MorningResult } from '../../src/daemon/morning.js';
 import { calendarFor, scheduleFor } from '../../src/daemon/runtime.js';
 import { createLogger } from '../../src/logger.js';
 import { StateStore } from '../../src/state/state-store.js';
+import { testDaemonConfig } from '../support/daemon-config.js';
 
 // Fires only on 29 February (07:30 IST), so the real timer inside node-cron never fires
 // during the test; the fake clock below lives on 29 February 2028 (a Tuesday).
@@ -45,15 +46,7 @@ describe('daemon (fake clocks)', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kal-daemon-'));
-    config = loadDaemonConfig({
-      cwd: dir,
-      readFile: () => { throw Object.assign(new Error('none'), { code: 'ENOENT' }); },
-      env: {
-        KITE_API_KEY: 'k', KITE_API_SECRET: 's', KITE_USER_ID: 'AB1234', KITE_PASSWORD: 'p',
-        KITE_TOTP_SECRET: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', KITE_REDIRECT_URL: 'http://127.0.0.1/cb',
-        TOKEN_FILE: join(dir, 'token.json'), CRON_SCHEDULE: CRON,
-      },
-    });
+    config = testDaemonConfig(dir, { CRON_SCHEDULE: CRON });
     state = new StateStore(join(dir, 'state.json'));
     calls = [];
     daemons = [];

@@ -2,13 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadDaemonConfig, type DaemonConfig } from '../../src/config/index.js';
+import type { DaemonConfig } from '../../src/config/index.js';
 import { runMorning, type MorningDeps } from '../../src/daemon/morning.js';
 import { calendarFor } from '../../src/daemon/runtime.js';
 import { KiteRejectedError, KiteUnavailableError } from '../../src/errors/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { Notice } from '../../src/notify/notice.js';
 import { StateStore } from '../../src/state/state-store.js';
+import { testDaemonConfig } from '../support/daemon-config.js';
 
 const ist = (text: string): Date => new Date(`${text}+05:30`);
 
@@ -32,14 +33,7 @@ describe('one morning (fake clock, fake attempts)', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kal-morning-'));
-    config = loadDaemonConfig({
-      cwd: dir,
-      readFile: () => { throw Object.assign(new Error('none'), { code: 'ENOENT' }); },
-      env: {
-        KITE_API_KEY: 'k', KITE_API_SECRET: 's', KITE_USER_ID: 'AB1234', KITE_PASSWORD: 'p',
-        KITE_TOTP_SECRET: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', KITE_REDIRECT_URL: 'http://127.0.0.1/cb', TOKEN_FILE: join(dir, 't.json'),
-      },
-    });
+    config = testDaemonConfig(dir);
     state = new StateStore(join(dir, 'state.json'));
     notices = [];
     beats = [];
