@@ -8,7 +8,7 @@ import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { statusCommand } from './commands/status.js';
-import { AutologinError, ExitCode, UsageError } from './errors/index.js';
+import { AutologinError, describeUnexpected, ExitCode, UsageError } from './errors/index.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: readonly Command[] = [loginCommand, runCommand, statusCommand, healthCommand, resumeCommand, sandboxCommand];
@@ -58,7 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(`kite-autologin: ${error.code}: ${error.message}`);
       return error.exitCode;
     }
-    io.err(`kite-autologin: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`kite-autologin: unexpected error: ${describeUnexpected(error)}`);
     return ExitCode.FAILURE;
   }
 }

@@ -5,7 +5,7 @@
  * attempt cleanly (browser closed, lock released).
  */
 import { loadLoginConfig } from '../config/index.js';
-import { BrowserError, isAutologinError } from '../errors/index.js';
+import { BrowserError, describeUnexpected, isAutologinError } from '../errors/index.js';
 import { createLogger } from '../logger.js';
 import { guardedLogin } from '../login/guarded-login.js';
 import { errorToWire, type AttemptMessage } from './attempt-protocol.js';
@@ -23,7 +23,7 @@ async function attempt(): Promise<AttemptMessage> {
   } catch (error) {
     const typed = isAutologinError(error)
       ? error
-      : new BrowserError('BROWSER_FAILED', `Unexpected failure: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`);
+      : new BrowserError('BROWSER_FAILED', `Unexpected failure: ${describeUnexpected(error)}`);
     return { ok: false, error: errorToWire(typed) };
   }
 }

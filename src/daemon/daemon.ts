@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { DaemonConfig } from '../config/index.js';
+import { describeUnexpected } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { TradingCalendar } from '../schedule/calendar.js';
 import type { CronSchedule } from '../schedule/cron-schedule.js';
@@ -89,7 +90,7 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
       .then((result) => { events.emit('morning', result); })
       .catch((error: unknown) => {
         if (!controller.signal.aborted) {
-          logger.error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'morning run failed');
+          logger.error({ err: describeUnexpected(error) }, 'morning run failed');
           events.emit('error', error);
         }
       })
@@ -100,7 +101,7 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
   };
   const fire = (kind: string): void => {
     trigger(kind).catch((error: unknown) => {
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'trigger failed');
+      logger.error({ err: describeUnexpected(error) }, 'trigger failed');
     });
   };
 
@@ -149,7 +150,7 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
     await task.start();
     fire('start');
   })().catch((error: unknown) => {
-    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'daemon failed to start');
+    logger.error({ err: describeUnexpected(error) }, 'daemon failed to start');
     void stop();
   });
 

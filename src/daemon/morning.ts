@@ -1,5 +1,5 @@
 import type { DaemonConfig } from '../config/index.js';
-import { AbortedError, BrowserError, isAutologinError, type AutologinError } from '../errors/index.js';
+import { AbortedError, BrowserError, describeUnexpected, isAutologinError, type AutologinError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import { failureNotice, stillHaltedNotice, successNotice } from '../notify/notice.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -130,5 +130,5 @@ function attemptRecord(deps: MorningDeps, day: string, trigger: string, attempts
 
 function asAutologinError(error: unknown): AutologinError {
   if (isAutologinError(error)) return error;
-  return new BrowserError('BROWSER_FAILED', `Unexpected failure: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  return new BrowserError('BROWSER_FAILED', `Unexpected failure: ${describeUnexpected(error)}`);
 }

@@ -9,3 +9,4 @@ export * from './browser-error.js';
 export * from './aborted-error.js';
 export * from './locked-error.js';
 export * from './halted-error.js';
+export * from './describe-unexpected.js';

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright';
-import { BrowserError, ConfigError } from '../errors/index.js';
+import { BrowserError, ConfigError, describeUnexpected } from '../errors/index.js';
 import { findChromium } from './chromium-path.js';
 
 export interface LaunchOptions {
@@ -103,7 +103,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
       handleSIGHUP: false,
     });
   } catch (error) {
-    throw new BrowserError('BROWSER_FAILED', `Chromium (${executablePath}) did not start: ${firstLine(error)}`, { step: 'browser-launch', cause: error });
+    throw new BrowserError('BROWSER_FAILED', `Chromium (${executablePath}) did not start: ${describeUnexpected(error)}`, { step: 'browser-launch' });
   }
 }
 
@@ -129,9 +129,4 @@ export async function closeBrowser(browser: Browser, timeoutMs = 10_000): Promis
     new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
   ]);
   clearTimeout(timer);
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }

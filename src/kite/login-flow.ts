@@ -1,6 +1,6 @@
 import { errors as playwrightErrors, type Page } from 'playwright';
 import type { Logger } from '../logger.js';
-import { AbortedError, KiteUnavailableError, PageError, type LoginStep } from '../errors/index.js';
+import { AbortedError, describeUnexpected, KiteUnavailableError, PageError, type LoginStep } from '../errors/index.js';
 import { DEFAULT_MIN_WINDOW_LEFT_MS, totpCode, totpWaitMs } from '../totp.js';
 import { saveDiagnostics } from './diagnostics.js';
 import { errorFromKiteMessage } from './kite-messages.js';
@@ -132,7 +132,7 @@ async function openLoginPage(page: Page, input: LoginFlowInput, signal: AbortSig
     status = response?.status();
   } catch (error) {
     if (error instanceof AbortedError) throw error;
-    throw new KiteUnavailableError(`Could not open the Kite login page (${loggableUrl(input.loginUrl)}): ${firstLine(error)}`, { step: 'login-page' });
+    throw new KiteUnavailableError(`Could not open the Kite login page (${loggableUrl(input.loginUrl)}): ${describeUnexpected(error)}`, { step: 'login-page' });
   }
   if (status !== undefined && (status >= 500 || status === 429)) {
     throw new KiteUnavailableError(`The Kite login page answered HTTP ${status}.`, { step: 'login-page' });
@@ -210,9 +210,4 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, step
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? message).replace(/\?.*$/, '');
 }

@@ -1,6 +1,6 @@
 import { KiteConnect } from 'kiteconnect';
 import {
-  KiteUnavailableError, SessionError, type AutologinError, type LoginStep,
+  describeUnexpected, KiteUnavailableError, SessionError, type AutologinError, type LoginStep,
 } from '../errors/index.js';
 import { fromSdkLocalDate } from '../time/ist.js';
 
@@ -113,7 +113,7 @@ export function sdkError(rejection: unknown, step: LoginStep): AutologinError {
     case 'DataException':
       return new KiteUnavailableError(`Kite API answered ${step} with something other than JSON (a proxy or maintenance page?).`, { step });
     case undefined:
-      return new KiteUnavailableError(`Kite API call failed during ${step}: ${rejection instanceof Error ? rejection.message.slice(0, 160) : 'unknown error'}.`, { step });
+      return new KiteUnavailableError(`Kite API call failed during ${step}: ${rejection instanceof Error ? describeUnexpected(rejection) : 'unknown error'}.`, { step });
     default:
       return new SessionError('KITE_ERROR', `Kite answered ${step} with ${type}: "${message}".`, { step });
   }

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright';
 import type { LoginConfig } from '../config/index.js';
-import { AutologinError, BrowserError, KiteUnavailableError, SessionError } from '../errors/index.js';
+import { AutologinError, BrowserError, describeUnexpected, KiteUnavailableError, SessionError } from '../errors/index.js';
 import { closeBrowser, launchBrowser, newLoginContext, type LaunchOptions } from '../kite/browser.js';
 import { runLoginFlow, type FlowEvent } from '../kite/login-flow.js';
 import { buildLoginUrl } from '../kite/redirect.js';
@@ -138,6 +138,5 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
 
 /** A Playwright failure outside the flow's own checks (browser crashed, page closed...). */
 function wrapUnexpected(error: unknown): AutologinError {
-  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-  return new BrowserError('BROWSER_FAILED', `The browser failed during the login: ${message.replace(/\?\S*/g, '')}`, { step: 'login-page' });
+  return new BrowserError('BROWSER_FAILED', `The browser failed during the login: ${describeUnexpected(error)}`, { step: 'login-page' });
 }

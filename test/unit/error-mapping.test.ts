@@ -64,3 +64,12 @@ describe('kiteconnect SDK rejections to typed errors', () => {
     expect(error.message).not.toContain('SECRET123');
   });
 });
+
+describe('errors we did not raise', () => {
+  it('keep only their first line: Playwright\'s call log holds the values it typed', async () => {
+    const { describeUnexpected } = await import('../../src/errors/index.js');
+    const playwright = new Error('locator.fill: Timeout 30000ms exceeded.\nCall log:\n  - waiting for locator(\'#password\')\n  - fill("hunter2-password")');
+    expect(describeUnexpected(playwright)).toBe('locator.fill: Timeout 30000ms exceeded.');
+    expect(describeUnexpected(new Error('net::ERR_CONNECTION_REFUSED at http://x/cb?request_token=abc'))).not.toContain('abc');
+  });
+});
