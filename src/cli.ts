@@ -33,6 +33,8 @@ export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   signal: AbortSignal;
+  /** stderr is a terminal. Default false. */
+  interactive?: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`Unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.`);
-    return await command.run({ args, env: io.env, cwd: io.cwd, out: io.out, signal: io.signal });
+    return await command.run({ args, env: io.env, cwd: io.cwd, out: io.out, signal: io.signal, interactive: io.interactive ?? false });
   } catch (error) {
     if (error instanceof AutologinError) {
       io.err(`kite-autologin: ${error.code}: ${error.message}`);
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     signal: controller.signal,
+    interactive: process.stderr.isTTY === true,
   });
   process.exitCode = code;
 }

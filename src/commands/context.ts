@@ -10,6 +10,8 @@ export interface CommandContext {
   out: (line: string) => void;
   /** Ctrl-C / SIGTERM. */
   signal: AbortSignal;
+  /** A person is watching stderr (a terminal). */
+  interactive: boolean;
 }
 
 export interface Command {

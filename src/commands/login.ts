@@ -2,6 +2,7 @@ import { isUnconfigured, loadLoginConfig, readConfig } from '../config/index.js'
 import { ExitCode } from '../errors/index.js';
 import { stateFor } from '../daemon/runtime.js';
 import { createLogger } from '../logger.js';
+import { logLevelFor } from './log-level.js';
 import type { Command } from './context.js';
 import { describePhase } from './describe-phase.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -44,7 +45,7 @@ Configuration comes from the environment and .env; see the README.`,
     }
 
     const config = loadLoginConfig({ env: ctx.env, cwd: ctx.cwd });
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(logLevelFor(config.logLevel, ctx.interactive));
     const { guardedLogin } = await import('../login/guarded-login.js');
     if (values['dry-run']) ctx.out('Dry run: the login stops at the request_token; no exchange, nothing written.');
     const outcome = await guardedLogin(config, { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false }, {

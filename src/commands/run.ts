@@ -1,6 +1,7 @@
 import { loadDaemonConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
 import { createLogger } from '../logger.js';
+import { logLevelFor } from './log-level.js';
 import type { MorningDeps, MorningResult } from '../daemon/morning.js';
 import { calendarFor, savedTokenValid, scheduleFor, stateFor } from '../daemon/runtime.js';
 import { sleep } from '../time/sleep.js';
@@ -28,7 +29,7 @@ Options:
     const { values } = parseCommandArgs('run', ctx.args, { once: { type: 'boolean' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
     const config = loadDaemonConfig({ env: ctx.env, cwd: ctx.cwd });
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(logLevelFor(config.logLevel, false));
     const calendar = calendarFor(config);
     const schedule = scheduleFor(config);
     const state = stateFor(config);

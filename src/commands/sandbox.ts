@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { loadBaseConfig, type LoginConfig } from '../config/index.js';
 import { ExitCode, UsageError } from '../errors/index.js';
 import { createLogger } from '../logger.js';
+import { logLevelFor } from './log-level.js';
 import { PAGE_VARIANTS, isPageVariant } from '../simulator/page-variants.js';
 import type { Command } from './context.js';
 import { describePhase } from './describe-phase.js';
@@ -32,7 +33,7 @@ Options:
     if (!isPageVariant(variant)) throw new UsageError(`sandbox: --variant must be one of ${PAGE_VARIANTS.join(', ')}`);
 
     const base = loadBaseConfig({ env: ctx.env, cwd: ctx.cwd });
-    const logger = createLogger(base.logLevel);
+    const logger = createLogger(logLevelFor(base.logLevel, ctx.interactive));
     const [{ startSimulator, sandboxAccount }, { performLogin }] = await Promise.all([
       import('../simulator/index.js'),
       import('../login/perform-login.js'),

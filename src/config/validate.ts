@@ -21,8 +21,8 @@ export interface BaseConfig {
   chromiumPath: string | undefined;
   /** CHROMIUM_SANDBOX: `auto` (default: off only when running as root), `on` or `off`. */
   chromiumSandbox: 'auto' | 'on' | 'off';
-  /** LOG_LEVEL. Default `info`. */
-  logLevel: LogLevel;
+  /** LOG_LEVEL; undefined when unset (see `logLevelFor`). */
+  logLevel: LogLevel | undefined;
   /** STEP_TIMEOUT_SECONDS: the bound on every browser step. Default 30. */
   stepTimeoutMs: number;
 }
@@ -60,7 +60,7 @@ const baseSchema = z.object({
   KITE_API_ROOT: httpUrl('https://api.kite.trade').default('https://api.kite.trade'),
   CHROMIUM_PATH: z.string().trim().min(1).optional(),
   CHROMIUM_SANDBOX: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   STEP_TIMEOUT_SECONDS: seconds('30').default(30),
 });
 

@@ -17,7 +17,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => co
 async function attempt(): Promise<AttemptMessage> {
   try {
     const config = loadLoginConfig({ env: process.env, cwd: process.cwd() });
-    const logger = createLogger(config.logLevel).child({ attempt: process.pid });
+    const logger = createLogger(config.logLevel ?? 'info').child({ attempt: process.pid });
     const outcome = await guardedLogin(config, { force: false }, { logger, signal: controller.signal, state: stateFor(config) });
     return { ok: true, outcome: { kind: outcome.kind, expiresAt: outcome.kind === 'dry-run' ? undefined : outcome.token.expires_at } };
   } catch (error) {

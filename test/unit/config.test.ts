@@ -33,7 +33,7 @@ describe('login configuration', () => {
     expect(config.apiRoot).toBe('https://api.kite.trade');
     expect(config.tokenFile).toBe('/srv/app/data/kite-token.json');
     expect(config.diagnosticsDir).toBe('/srv/app/data/diagnostics');
-    expect(config.logLevel).toBe('info');
+    expect(config.logLevel).toBeUndefined(); // info, or warn at a terminal (logLevelFor)
     expect(config.stepTimeoutMs).toBe(30_000);
   });
 

@@ -15,3 +15,12 @@ describe('logger', () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ level: 'info', msg: 'hello', name: 'kite-autologin' });
   });
 });
+
+describe('log level', () => {
+  it('is LOG_LEVEL when set; info when unset, warn for a person at a terminal', async () => {
+    const { logLevelFor } = await import('../../src/commands/log-level.js');
+    expect(logLevelFor('trace', true)).toBe('trace');
+    expect(logLevelFor(undefined, false)).toBe('info');
+    expect(logLevelFor(undefined, true)).toBe('warn');
+  });
+});
