@@ -1,5 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
+// Marks every process the suite starts, Chromium's children included (they inherit the
+// environment), so the leak checks can find them; worlds override it with their own folder.
+process.env['KITE_AUTOLOGIN_TEST'] ??= 'suite';
+
 /**
  * The browser suite: the real CLI, in a real Chromium, against the Kite simulator on
  * loopback. The tests launch Chromium through the tool itself (no Playwright-managed

@@ -3,7 +3,7 @@ import { chmod, chown, cp, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { expect, test } from '../support/fixtures.js';
 import { readFinalStage, type FinalStage } from '../support/dockerfile.js';
-import { chromiumProcesses, killLeftovers, spawnCli, todayIsTradingEnv, type RunningCli } from '../support/kite-world.js';
+import { chromiumProcesses, killLeftovers, spawnCli, TEST_MARK, todayIsTradingEnv, type RunningCli } from '../support/kite-world.js';
 
 /**
  * No Docker engine runs here, so the image's run time is rehearsed on this machine: the
@@ -60,7 +60,7 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
     await mkdir(workdir, { recursive: true });
     await replay(stage, workdir, onHost, uid);
 
-    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TINI_SUBREAPER: '1' };
+    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TINI_SUBREAPER: '1', [TEST_MARK]: root };
     for (const [name, value] of Object.entries(stage.env)) env[name] = inImage(value);
     expect(env['HOME']).toBeUndefined();
     Object.assign(env, {
@@ -100,7 +100,7 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
 
     // The application folder is still all root's: nothing was written there either.
     expect(execFileSync('find', [workdir, '-not', '-user', '0', '-print'], { encoding: 'utf8' }).trim()).toBe('');
-    await expect.poll(() => chromiumProcesses().filter((p) => p.includes(root)), { timeout: 5_000 }).toEqual([]);
+    await expect.poll(() => chromiumProcesses(root), { timeout: 5_000 }).toEqual([]);
   } finally {
     killLeftovers(root);
     await rm(root, { recursive: true, force: true });

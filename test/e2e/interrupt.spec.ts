@@ -12,7 +12,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const cli = world.spawn(['login', '--force']);
     await cli.waitForOutput(/browser started/);
     await expect.poll(() => world.sim.count('connect-login'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-    expect(world.browsers().length).toBeGreaterThan(0);
+    // The browser and its children (the renderer): all are found, and all must go.
+    expect(world.browsers().length).toBeGreaterThan(1);
     cli.kill(signal);
     const result = await cli.result;
     expect(result.code).toBe(130);

@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,7 +23,7 @@ const running = new Set<number>();
 
 /**
  * Kills whatever a test left running: each spawned CLI's whole process group, then any
- * Chromium started under `dir` (Playwright gives the browser a process group of its own).
+ * Chromium marked with `dir` (Playwright gives the browser a process group of its own).
  */
 export function killLeftovers(dir?: string): void {
   for (const pid of running) {
@@ -30,8 +31,8 @@ export function killLeftovers(dir?: string): void {
   }
   running.clear();
   if (dir) {
-    for (const line of chromiumProcesses().filter((l) => l.includes(dir))) {
-      try { process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL'); } catch { /* already gone */ }
+    for (const line of chromiumProcesses(dir)) {
+      try { process.kill(Number(line.split(' ')[0]), 'SIGKILL'); } catch { /* already gone */ }
     }
   }
 }
@@ -79,7 +80,7 @@ export interface KiteWorld {
   env: Record<string, string>;
   run(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
   spawn(args: string[], extraEnv?: Record<string, string>): RunningCli;
-  /** Chromium processes started from this world (their profile lives under `dir`). */
+  /** Chromium processes (all of each browser's processes) started from this world. */
   browsers(): string[];
   close(): Promise<void>;
 }
@@ -104,6 +105,7 @@ export async function kiteWorld(options: WorldOptions = {}): Promise<KiteWorld> 
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: dir,
     TMPDIR: dir,
+    [TEST_MARK]: dir,
     KITE_API_KEY: app.apiKey,
     KITE_API_SECRET: app.apiSecret,
     KITE_USER_ID: account.userId,
@@ -121,7 +123,7 @@ export async function kiteWorld(options: WorldOptions = {}): Promise<KiteWorld> 
     sim, account, app, dir, tokenFile, env,
     spawn: spawnIn,
     run: (args, extraEnv) => spawnIn(args, extraEnv).result,
-    browsers: () => chromiumProcesses().filter((line) => line.includes(dir)),
+    browsers: () => chromiumProcesses(dir),
     close: async () => {
       killLeftovers(dir);
       await sim.close();
@@ -130,15 +132,50 @@ export async function kiteWorld(options: WorldOptions = {}): Promise<KiteWorld> 
   };
 }
 
-/** Command lines of running Chromium processes started by Playwright (temp profile dir). */
-export function chromiumProcesses(): string[] {
-  let listing = '';
-  try {
-    listing = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  } catch {
-    return [];
+/** Every process a test starts carries this variable (Chromium's children inherit it). */
+export const TEST_MARK = 'KITE_AUTOLOGIN_TEST';
+
+/**
+ * Running Chromium processes started by this suite (or by the world whose mark is `mark`),
+ * as "pid command": every browser process carrying the mark in its environment, and all its
+ * descendants (renderers reuse their environment block for the process title, so the mark
+ * is read from the browser). Without `mark`, orphaned Chromium children (a `--type=` process
+ * whose parent is no Chromium) count too: their browser died without them.
+ */
+export function chromiumProcesses(mark?: string): string[] {
+  const procs = new Map<number, { comm: string; ppid: number; cmd: string; mark: string | undefined }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      let cmd = '';
+      let marked: string | undefined;
+      if (/^chrom/i.test(comm)) {
+        cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        marked = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0')
+          .find((v) => v.startsWith(`${TEST_MARK}=`))?.slice(TEST_MARK.length + 1);
+      }
+      procs.set(Number(entry), { comm, ppid, cmd, mark: marked });
+    } catch {
+      // gone while we looked
+    }
   }
-  return listing.split('\n').filter((line) => /chrom/i.test(line) && line.includes('playwright_chromiumdev_profile'));
+  const isChromium = (pid: number): boolean => /^chrom/i.test(procs.get(pid)?.comm ?? '');
+  const found = new Set<number>();
+  for (const [pid, p] of procs) {
+    if (isChromium(pid) && p.mark !== undefined && (mark === undefined || p.mark === mark)) found.add(pid);
+    if (mark === undefined && isChromium(pid) && p.cmd.includes('--type=') && !isChromium(p.ppid)) found.add(pid);
+  }
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, p] of procs) {
+      if (!found.has(pid) && found.has(p.ppid) && isChromium(pid)) { found.add(pid); grew = true; }
+    }
+  }
+  return [...found].map((pid) => `${pid} ${procs.get(pid)?.comm ?? ''}`);
 }
 
 /** The settings under which the daemon and `run --once` act today, whatever day it is. */
