@@ -13,9 +13,8 @@ import { totpCode } from '../src/totp.js';
  * no diagnostics, no interception; then the exchange, the profile call and the file write
  * with plain fetch. Returns its duration in ms.
  */
-export async function floorLogin(sim: Simulator, account: SimAccount, app: SimApp, tokenFile: string, marks: Record<string, number> = {}): Promise<number> {
+export async function floorLogin(sim: Simulator, account: SimAccount, app: SimApp, tokenFile: string): Promise<number> {
   const started = performance.now();
-  const mark = (name: string): void => { marks[name] = performance.now() - started; };
   const sandbox = sandboxEnabled('auto');
   const browser = await chromium.launch({
     executablePath: resolveChromium(process.env['CHROMIUM_PATH']),
@@ -23,24 +22,16 @@ export async function floorLogin(sim: Simulator, account: SimAccount, app: SimAp
     chromiumSandbox: sandbox,
     headless: true,
   });
-  mark('launch');
   const page = await (await browser.newContext()).newPage();
   const redirected = page.waitForRequest((r) => r.url().startsWith(app.redirectUrl));
   await page.goto(buildLoginUrl(sim.loginUrl, app.apiKey), { waitUntil: 'commit' });
-  await page.locator('.login-form #userid').waitFor();
-  mark('page');
   await page.fill('.login-form #userid', account.userId);
   await page.fill('.login-form #password', account.password);
   await page.click('.login-form button[type=submit]');
-  await page.locator('.twofa-form input').waitFor();
-  mark('credentials');
   await page.fill('.twofa-form input', totpCode(account.totpSecret, Date.now()));
   await page.click('.twofa-form button[type=submit]');
-  await page.locator('button:has-text("Authorize")').waitFor();
-  mark('second factor');
   await page.click('button:has-text("Authorize")');
   const requestToken = new URL((await redirected).url()).searchParams.get('request_token') ?? '';
-  mark('captured');
   const session = await (await fetch(`${sim.apiRoot}/session/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Kite-Version': '3' },
@@ -53,8 +44,6 @@ export async function floorLogin(sim: Simulator, account: SimAccount, app: SimAp
     headers: { Authorization: `token ${app.apiKey}:${session.data.access_token}`, 'X-Kite-Version': '3' },
   })).json();
   await writeFile(tokenFile, JSON.stringify(session.data));
-  mark('saved');
   await browser.close();
-  mark('closed');
   return performance.now() - started;
 }

@@ -2,6 +2,7 @@ import { loadDaemonConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
 import { createLogger } from '../logger.js';
 import { logLevelFor } from './log-level.js';
+import { attemptOutcomeOf } from '../daemon/attempt-protocol.js';
 import type { MorningDeps, MorningResult } from '../daemon/morning.js';
 import { calendarFor, savedTokenValid, scheduleFor, stateFor } from '../daemon/runtime.js';
 import { sleep } from '../time/sleep.js';
@@ -46,8 +47,7 @@ Options:
     if (values.once) {
       const inProcess: MorningDeps['attempt'] = async () => {
         const { guardedLogin } = await import('../login/guarded-login.js');
-        const outcome = await guardedLogin(config, { force: false }, { logger, signal: ctx.signal, state });
-        return { kind: outcome.kind, expiresAt: outcome.kind === 'dry-run' ? undefined : outcome.token.expires_at };
+        return attemptOutcomeOf(await guardedLogin(config, { force: false }, { logger, signal: ctx.signal, state }));
       };
       const result = await runMorning(morningDeps(ctx.signal, inProcess), 'once');
       return reportOnce(result, ctx.out, config.tokenFile);

@@ -1,10 +1,15 @@
 import { AbortedError, AutologinError, type ExitCode, type LoginStep } from '../errors/index.js';
+import type { LoginOutcome } from '../login/perform-login.js';
 
 /** What one login attempt ended with; no token crosses the process boundary. */
 export interface AttemptOutcome {
   kind: 'logged-in' | 'still-valid' | 'dry-run';
   /** When the saved token expires (logged-in, still-valid). */
   expiresAt?: string | undefined;
+}
+
+export function attemptOutcomeOf(outcome: LoginOutcome): AttemptOutcome {
+  return { kind: outcome.kind, expiresAt: outcome.kind === 'dry-run' ? undefined : outcome.token.expires_at };
 }
 
 /** An AutologinError as it travels from the attempt process to the daemon. */

@@ -6,9 +6,10 @@
  */
 import { loadLoginConfig } from '../config/index.js';
 import { BrowserError, describeUnexpected, isAutologinError } from '../errors/index.js';
+import { logLevelFor } from '../commands/log-level.js';
 import { createLogger } from '../logger.js';
 import { guardedLogin } from '../login/guarded-login.js';
-import { errorToWire, type AttemptMessage } from './attempt-protocol.js';
+import { attemptOutcomeOf, errorToWire, type AttemptMessage } from './attempt-protocol.js';
 import { stateFor } from './runtime.js';
 
 const controller = new AbortController();
@@ -17,9 +18,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => co
 async function attempt(): Promise<AttemptMessage> {
   try {
     const config = loadLoginConfig({ env: process.env, cwd: process.cwd() });
-    const logger = createLogger(config.logLevel ?? 'info').child({ attempt: process.pid });
+    const logger = createLogger(logLevelFor(config.logLevel, false)).child({ attempt: process.pid });
     const outcome = await guardedLogin(config, { force: false }, { logger, signal: controller.signal, state: stateFor(config) });
-    return { ok: true, outcome: { kind: outcome.kind, expiresAt: outcome.kind === 'dry-run' ? undefined : outcome.token.expires_at } };
+    return { ok: true, outcome: attemptOutcomeOf(outcome) };
   } catch (error) {
     const typed = isAutologinError(error)
       ? error

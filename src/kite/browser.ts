@@ -14,8 +14,6 @@ export interface LaunchOptions {
   headed?: boolean;
   /** Bound on the launch itself. */
   timeoutMs: number;
-  /** More Chromium flags (experiments, the benchmark). Default none. */
-  extraArgs?: readonly string[];
 }
 
 /**
@@ -96,7 +94,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
       executablePath,
       headless: !options.headed,
       chromiumSandbox: sandbox,
-      args: [...chromiumArgs(sandbox), ...(options.extraArgs ?? [])],
+      args: chromiumArgs(sandbox),
       timeout: options.timeoutMs,
       handleSIGINT: false,
       handleSIGTERM: false,

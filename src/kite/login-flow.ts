@@ -7,7 +7,7 @@ import { errorFromKiteMessage } from './kite-messages.js';
 import type { PageKind, PageState } from './page-state.js';
 import { waitForPageState } from './page-wait.js';
 import { interceptLoginPage } from './page-interception.js';
-import { loggableUrl, redirectMatcher, requestTokenFromRedirect } from './redirect.js';
+import { loggableUrl, requestTokenFromRedirect } from './redirect.js';
 
 export interface LoginFlowInput {
   /** The full login URL, with api_key (see buildLoginUrl). */
@@ -51,8 +51,7 @@ type Outcome = PageState | { kind: 'redirect'; url: string };
 export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: LoginFlowDeps): Promise<{ requestToken: string }> {
   const now = deps.now ?? Date.now;
   const emit = (event: FlowEvent): void => deps.onStep?.(event);
-  const isRedirect = redirectMatcher(input.redirectUrl);
-  const { redirect } = await interceptLoginPage(page, input.redirectUrl, (url) => isRedirect(url));
+  const { redirect } = await interceptLoginPage(page, input.redirectUrl);
   page.on('request', (request) => {
     deps.logger?.trace({ method: request.method(), url: loggableUrl(request.url()), type: request.resourceType() }, 'browser request');
   });

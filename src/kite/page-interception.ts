@@ -1,4 +1,5 @@
 import type { CDPSession, Page } from 'playwright';
+import { redirectMatcher, redirectUrlPattern } from './redirect.js';
 
 /** Resources no login step needs; refused, so the page is ready sooner. */
 const BLOCKED_TYPES = ['Image', 'Font', 'Media'] as const;
@@ -24,9 +25,8 @@ export interface Interception {
  * served, or is the user's own app that might spend the single-use request_token first.
  * Here the 302 itself is answered with a blank page: the token is read, nothing is sent.
  */
-export async function interceptLoginPage(page: Page, redirectUrl: string, isRedirect: (url: string) => boolean): Promise<Interception> {
-  const target = new URL(redirectUrl);
-  const redirectPrefix = `${target.protocol}//${target.host}${target.pathname.replace(/\/+$/, '')}`;
+export async function interceptLoginPage(page: Page, redirectUrl: string): Promise<Interception> {
+  const isRedirect = redirectMatcher(redirectUrl);
   const cdp: CDPSession = await page.context().newCDPSession(page);
   let capture!: (url: string) => void;
   const redirect = new Promise<string>((resolve) => { capture = resolve; });
@@ -37,16 +37,16 @@ export async function interceptLoginPage(page: Page, redirectUrl: string, isRedi
       return void (await cdp.send('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }));
     }
     const status = event.responseStatusCode;
-    let target: string | undefined;
+    let captured: string | undefined;
     if (status === undefined && isRedirect(event.request.url)) {
-      target = event.request.url; // a script navigating straight to the redirect URL
+      captured = event.request.url; // a script navigating straight to the redirect URL
     } else if (status !== undefined && status >= 300 && status < 400) {
       const location = event.responseHeaders?.find((h) => h.name.toLowerCase() === 'location')?.value;
       const next = location ? safeResolve(location, event.request.url) : undefined;
-      if (next && isRedirect(next)) target = next;
+      if (next && isRedirect(next)) captured = next;
     }
-    if (target) {
-      capture(target);
+    if (captured) {
+      capture(captured);
       return void (await cdp.send('Fetch.fulfillRequest', {
         requestId, responseCode: 200, responseHeaders: [{ name: 'Content-Type', value: 'text/html' }], body: STUB_PAGE,
       }));
@@ -62,7 +62,7 @@ export async function interceptLoginPage(page: Page, redirectUrl: string, isRedi
     patterns: [
       // Requests are paused only for the redirect URL itself; every document's response is
       // looked at, since any of them may be the 302 to it.
-      { urlPattern: `${redirectPrefix}*`, resourceType: 'Document', requestStage: 'Request' },
+      { urlPattern: redirectUrlPattern(redirectUrl), resourceType: 'Document', requestStage: 'Request' },
       { resourceType: 'Document', requestStage: 'Response' },
       ...BLOCKED_TYPES.map((resourceType) => ({ resourceType, requestStage: 'Request' as const })),
     ],

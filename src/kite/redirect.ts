@@ -25,6 +25,16 @@ export function redirectMatcher(redirectUrl: string): (url: URL | string) => boo
 }
 
 /**
+ * A Chromium Fetch `urlPattern` for requests to the redirect URL (origin and path, any
+ * query). `*` and `?` are wildcards there, so they are escaped.
+ */
+export function redirectUrlPattern(redirectUrl: string): string {
+  const target = new URL(redirectUrl);
+  const prefix = `${target.origin}${normalisePath(target.pathname) === '/' ? '' : normalisePath(target.pathname)}`;
+  return `${prefix.replace(/[\\*?]/g, '\\$&')}*`;
+}
+
+/**
  * Reads the request_token from the redirect (parameter order varies, `type` may be absent).
  * The error names no token: the URL itself is a secret until exchanged.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLoginUrl, loggableUrl, redirectMatcher, requestTokenFromRedirect } from '../../src/kite/redirect.js';
+import { buildLoginUrl, loggableUrl, redirectMatcher, redirectUrlPattern, requestTokenFromRedirect } from '../../src/kite/redirect.js';
 
 describe('redirect URL', () => {
   const matches = redirectMatcher('http://127.0.0.1/kite-redirect');
@@ -33,5 +33,14 @@ describe('redirect URL', () => {
 
   it('logs URLs without their query', () => {
     expect(loggableUrl('http://127.0.0.1/kite-redirect?request_token=secret')).toBe('http://127.0.0.1/kite-redirect');
+  });
+});
+
+describe('redirect URL pattern for Chromium', () => {
+  it('covers the origin and path with any query, wildcards escaped', () => {
+    expect(redirectUrlPattern('http://127.0.0.1:9/kite-redirect')).toBe('http://127.0.0.1:9/kite-redirect*');
+    expect(redirectUrlPattern('http://127.0.0.1/kite/')).toBe('http://127.0.0.1/kite*');
+    expect(redirectUrlPattern('https://example.com/a?b')).toBe('https://example.com/a*');
+    expect(redirectUrlPattern('https://example.com/a*b')).toBe('https://example.com/a\\*b*');
   });
 });
