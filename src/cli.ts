@@ -69,26 +69,44 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
  * First SIGINT/SIGTERM: abort the work so the browser is closed and nothing half-written is
  * left; a second one exits at once (Playwright still kills its browser on exit).
  */
-function installSignalHandlers(controller: AbortController): void {
+function installSignalHandlers(controller: AbortController, err: (line: string) => void): void {
   let received = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     received += 1;
     if (received > 1) process.exit(ExitCode.INTERRUPTED);
-    process.stderr.write(`kite-autologin: ${signal} received, stopping (send again to exit at once)\n`);
+    err(`kite-autologin: ${signal} received, stopping (send again to exit at once)`);
     controller.abort(new Error(signal));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
 
+/**
+ * Writes lines to a standard stream whose reader may go away (`kite-autologin status | head`).
+ * A broken pipe (EPIPE) is nobody's error: the lines are dropped quietly from then on, and
+ * the command's exit code stands. Any other write error is still thrown.
+ */
+export function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let broken = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') broken = true;
+    else throw error;
+  });
+  return (line) => {
+    if (!broken) stream.write(`${line}\n`);
+  };
+}
+
 async function main(): Promise<void> {
   const controller = new AbortController();
-  installSignalHandlers(controller);
+  const out = lineWriter(process.stdout);
+  const err = lineWriter(process.stderr);
+  installSignalHandlers(controller, err);
   const code = await runCli(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out,
+    err,
     signal: controller.signal,
     interactive: process.stderr.isTTY === true,
   });

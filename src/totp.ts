@@ -47,6 +47,14 @@ export function parseTotpSecret(raw: string): { secret: string } | { problem: st
   if (bytes < MIN_SECRET_BYTES) {
     return { problem: `is too short (${bytes} bytes; a TOTP secret has at least ${MIN_SECRET_BYTES}, Kite's has 20 = 32 base32 characters)` };
   }
+  // Some keys pass the checks above yet are refused by the library that makes the codes
+  // (an odd length whose last bits are not zero, extra padding): find out now, not after
+  // the password was typed.
+  try {
+    if (!/^\d{6}$/.test(totpCode(secret, 0))) return { problem: 'does not yield a 6-digit code' };
+  } catch {
+    return { problem: 'is not a whole base32 key (its length or padding is wrong: copy the key again, all of it, without "=" padding)' };
+  }
   return { secret };
 }
 

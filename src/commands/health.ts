@@ -1,7 +1,11 @@
 import { hostname } from 'node:os';
-import { loadObserverConfig } from '../config/index.js';
+import { loadObserverConfig, readConfig } from '../config/index.js';
 import { assessHealth } from '../daemon/health.js';
-import { calendarFor, savedTokenValid, stateFor } from '../daemon/runtime.js';
+import { calendarFor, observedAccount, savedTokenValid, stateFor } from '../daemon/runtime.js';
+import { AccountLedger } from '../ledger/account-ledger.js';
+import { failuresSinceResume } from '../ledger/attempt-rules.js';
+import { fileLedgerStore } from '../ledger/ledger-store.js';
+import { accountFiles } from '../login/account-files.js';
 import { ExitCode } from '../errors/index.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -23,9 +27,13 @@ Options:
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
     const config = loadObserverConfig({ env: ctx.env, cwd: ctx.cwd });
     const now = new Date();
+    const account = await observedAccount(readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, config.tokenFile);
+    const ledger = account ? await AccountLedger.open(fileLedgerStore(accountFiles(config, account).ledger), account, now, { create: false }) : undefined;
+    const { failures, stops } = ledger ? failuresSinceResume(ledger.records) : { failures: [], stops: [] };
     const report = assessHealth({
       now,
-      state: await stateFor(config).read(),
+      state: account ? await stateFor(config, account).read() : {},
+      stop: failures[0] ? { at: failures[0].answeredAt ?? failures[0].at, code: failures[0].code ?? failures[0].outcome } : stops[0] ? { at: stops[0].at, code: stops[0].code } : undefined,
       tokenValid: await savedTokenValid(config.tokenFile, now),
       calendar: calendarFor(config),
       schedule: config.schedule,

@@ -51,7 +51,8 @@ Configuration comes from the environment and .env; see the README.`,
     const outcome = await guardedLogin(config, { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false }, {
       logger,
       signal: ctx.signal,
-      state: stateFor(config),
+      state: stateFor(config, config.credentials),
+      via: values['dry-run'] ? 'login --dry-run' : 'login',
       onPhase: (event) => {
         const line = describePhase(event, { userId: config.credentials.userId });
         if (line) ctx.out(line);

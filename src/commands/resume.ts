@@ -1,18 +1,25 @@
-import { loadBaseConfig } from '../config/index.js';
-import { stateFor } from '../daemon/runtime.js';
-import { ExitCode } from '../errors/index.js';
+import { loadBaseConfig, readConfig } from '../config/index.js';
+import { observedAccount } from '../daemon/runtime.js';
+import { ExitCode, UsageError } from '../errors/index.js';
+import { AccountLedger } from '../ledger/account-ledger.js';
+import { failuresSinceResume } from '../ledger/attempt-rules.js';
+import { fileLedgerStore } from '../ledger/ledger-store.js';
+import { accountFiles } from '../login/account-files.js';
+import { withAccountLock } from '../state/account-lock.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
 export const resumeCommand: Command = {
   name: 'resume',
-  summary: 'Clear the stop left by a rejected password or TOTP, once you have fixed it',
+  summary: 'Clear the stop left by a rejected or unanswered password or TOTP, once you have fixed it',
   usage: `Usage: kite-autologin resume
 
-When Kite rejects the user id or password (or the TOTP twice), kite-autologin stops logging in,
-across restarts, so that it never spends the account's five attempts. Fix the cause first
-(the credentials, or this machine's clock for a TOTP), then run this. Changing the
-credentials in the configuration also clears the stop by itself.
+When Kite rejects the user id or password, blocks the account, rejects two TOTP codes in a
+day, or a password was sent and its answer never seen, kite-autologin stops logging in for
+that account, across restarts, so that it never spends the account's five attempts. Fix the
+cause first (the credentials, or this machine's clock for a TOTP), then run this. It is
+recorded in the account's attempt ledger. Changing the credentials also clears a stop.
+The day's budgets (3 password submissions, 2 failed codes) are not reset by it.
 
 Options:
   -h, --help  this help`,
@@ -20,15 +27,23 @@ Options:
   async run(ctx) {
     const { values } = parseCommandArgs('resume', ctx.args, {});
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const state = stateFor(loadBaseConfig({ env: ctx.env, cwd: ctx.cwd }));
-    const { halt } = await state.read();
-    if (!halt) {
-      ctx.out('Nothing to clear: kite-autologin is not stopped.');
+    const config = loadBaseConfig({ env: ctx.env, cwd: ctx.cwd });
+    const account = await observedAccount(readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, config.tokenFile);
+    if (!account) throw new UsageError('resume: set KITE_API_KEY and KITE_USER_ID to name the account whose stop to clear.');
+    const files = accountFiles(config, account);
+    return withAccountLock(files.lock, async () => {
+      const now = new Date();
+      const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
+      const { failures, stops } = ledger ? failuresSinceResume(ledger.records) : { failures: [], stops: [] };
+      if (!ledger || (failures.length === 0 && stops.length === 0)) {
+        ctx.out(`Nothing to clear: ${account.userId} is not stopped.`);
+        return ExitCode.OK;
+      }
+      await ledger.recordResume(now, 'resume');
+      for (const f of failures) ctx.out(`Cleared: ${f.factor} sent at ${f.at}, ${f.outcome}${f.code ? ` (${f.code})` : ''}.`);
+      for (const s of stops) ctx.out(`Cleared: stop after ${s.code} at ${s.at} (${s.note}).`);
+      ctx.out(`Recorded in ${files.ledger}. The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.`);
       return ExitCode.OK;
-    }
-    await state.update((s) => { s.halt = undefined; });
-    ctx.out(`Cleared the stop left by ${halt.code} at ${halt.at}.`);
-    ctx.out('The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.');
-    return ExitCode.OK;
+    }, { waitMs: 30_000, signal: ctx.signal });
   },
 };

@@ -33,21 +33,23 @@ Options:
     const logger = createLogger(logLevelFor(config.logLevel, false));
     const calendar = calendarFor(config);
     const schedule = scheduleFor(config);
-    const state = stateFor(config);
+    const state = stateFor(config, config.credentials);
     const year = new Date().getFullYear();
     if (!calendar.years.includes(year)) {
       logger.warn({ year, covered: calendar.years }, `no NSE holiday list for ${year}: only weekends and SKIP_DATES are skipped; add the list to calendar/nse-holidays.json or HOLIDAYS_FILE`);
     }
     const [{ createNotifier }, { runMorning }] = await Promise.all([import('../notify/notifier.js'), import('../daemon/morning.js')]);
     const notifier = createNotifier(config.notify, logger);
+    const { accountStopOf } = await import('../login/account-stop.js');
     const morningDeps = (signal: AbortSignal, attempt: MorningDeps['attempt']): MorningDeps => ({
       config, logger, notifier, state, calendar, signal, sleep, attempt, now: () => new Date(),
+      accountStop: () => accountStopOf(config, new Date()),
     });
 
     if (values.once) {
       const inProcess: MorningDeps['attempt'] = async () => {
         const { guardedLogin } = await import('../login/guarded-login.js');
-        return attemptOutcomeOf(await guardedLogin(config, { force: false }, { logger, signal: ctx.signal, state }));
+        return attemptOutcomeOf(await guardedLogin(config, { force: false }, { logger, signal: ctx.signal, state, via: 'run --once' }));
       };
       const result = await runMorning(morningDeps(ctx.signal, inProcess), 'once');
       return reportOnce(result, ctx.out, config.tokenFile);
@@ -61,6 +63,7 @@ Options:
       config, logger, state, calendar, schedule,
       runMorning: (trigger, signal) => runMorning(morningDeps(signal, () => attemptInChild(signal)), trigger),
       tokenValid: () => savedTokenValid(config.tokenFile, new Date()),
+      stopped: async () => (await accountStopOf(config, new Date())) !== undefined,
     });
     ctx.signal.addEventListener('abort', () => { void daemon.stop(); }, { once: true });
     await daemon.promise;

@@ -34,9 +34,10 @@ Options:
 
     const base = loadBaseConfig({ env: ctx.env, cwd: ctx.cwd });
     const logger = createLogger(logLevelFor(base.logLevel, ctx.interactive));
-    const [{ startSimulator, sandboxAccount }, { performLogin }] = await Promise.all([
+    const [{ startSimulator, sandboxAccount }, { performLogin }, { throwawayGate }] = await Promise.all([
       import('../simulator/index.js'),
       import('../login/perform-login.js'),
+      import('../login/throwaway-gate.js'),
     ]);
     const { account, app } = sandboxAccount();
     const sim = await startSimulator({ accounts: [account], apps: [app], variant });
@@ -60,6 +61,7 @@ Options:
     try {
       const outcome = await performLogin(config, { force: true, headed: values.headed ?? false }, {
         logger,
+        gate: await throwawayGate(config.credentials, logger),
         signal: ctx.signal,
         onPhase: (event) => {
           const line = describePhase(event, { userId: account.userId });

@@ -1,5 +1,11 @@
-import { loadObserverConfig } from '../config/index.js';
-import { calendarFor, scheduleFor, stateFor } from '../daemon/runtime.js';
+import { loadObserverConfig, readConfig } from '../config/index.js';
+import { calendarFor, observedAccount, scheduleFor, stateFor } from '../daemon/runtime.js';
+import { AccountLedger } from '../ledger/account-ledger.js';
+import { failuresSinceResume, type Submission } from '../ledger/attempt-rules.js';
+import { fileLedgerStore } from '../ledger/ledger-store.js';
+import { accountFiles } from '../login/account-files.js';
+import { describeOffset } from '../kite/kite-clock.js';
+import { istDate } from '../time/ist.js';
 import { ExitCode } from '../errors/index.js';
 import { nextRuns } from '../schedule/plan.js';
 import { formatIst } from '../time/ist.js';
@@ -29,8 +35,21 @@ Options:
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
     const config = loadObserverConfig({ env: ctx.env, cwd: ctx.cwd });
     const store = new TokenStore(config.tokenFile);
-    const [read, state] = await Promise.all([store.read(), stateFor(config).read()]);
     const now = new Date();
+    const account = await observedAccount(readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, config.tokenFile);
+    const files = account ? accountFiles(config, account) : undefined;
+    const [read, state, ledger] = await Promise.all([
+      store.read(),
+      account ? stateFor(config, account).read() : Promise.resolve({} as Awaited<ReturnType<ReturnType<typeof stateFor>['read']>>),
+      account && files ? AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false }) : Promise.resolve(undefined),
+    ]);
+    const today = istDate(now);
+    const submissionsToday = ledger ? ledger.submissions().filter((x) => x.day === today) : [];
+    const { failures, stops } = ledger ? failuresSinceResume(ledger.records) : { failures: [], stops: [] };
+    const lastResume = ledger?.records.findLast((r) => r.type === 'resume');
+    const stopped = failures.length > 0 || stops.length > 0
+      ? { since: failures[0]?.answeredAt ?? failures[0]?.at ?? stops[0]?.at ?? '', causes: [...failures.map((f) => `${f.factor} ${f.outcome}${f.code ? ` (${f.code})` : ''}`), ...stops.map((x) => x.code)] }
+      : null;
     const upcoming = nextRuns(scheduleFor(config), calendarFor(config), now, 3).map(formatIst);
 
     const token: Record<string, unknown> = { tokenFile: config.tokenFile };
@@ -54,7 +73,12 @@ Options:
       valid,
       daemon: state.daemon ? { pid: state.daemon.pid, startedAt: state.daemon.startedAt, heartbeatAt: state.daemon.heartbeatAt } : null,
       lastAttempt: state.lastAttempt ?? null,
-      stopped: state.halt ? { at: state.halt.at, code: state.halt.code } : null,
+      account: account ?? null,
+      ledger: files?.ledger ?? null,
+      submissionsToday: submissionsToday.map((x) => ({ at: x.at, factor: x.factor, outcome: x.outcome, code: x.code ?? null, via: x.via })),
+      lastResume: lastResume?.at ?? null,
+      stopped,
+      kiteClock: state.kiteClock ?? null,
       nextRuns: upcoming,
     };
 
@@ -75,8 +99,15 @@ Options:
     ctx.out(`Daemon:       ${state.daemon ? `pid ${state.daemon.pid} since ${state.daemon.startedAt}, heartbeat ${state.daemon.heartbeatAt}` : 'not running'}`);
     const last = state.lastAttempt;
     ctx.out(`Last attempt: ${last ? `${last.at} (${last.day}, ${last.trigger}): ${last.result}${last.code ? ` ${last.code}` : ''}${last.step ? ` at ${last.step}` : ''}, ${last.attempts} attempt(s)` : 'none'}`);
-    if (state.halt) ctx.out(`STOPPED:      since ${state.halt.at} after ${state.halt.code}; fix it, then run \`kite-autologin resume\``);
+    ctx.out(`Today (IST):  ${submissionsToday.length === 0 ? 'nothing sent to Kite' : submissionsToday.map(describeSubmission).join('; ')}`);
+    if (stopped) ctx.out(`STOPPED:      since ${stopped.since} after ${stopped.causes.join(', ')}; fix it, then run \`kite-autologin resume\` (changed credentials also clear it)`);
+    if (state.kiteClock) ctx.out(`Kite's clock: ${describeOffset(state.kiteClock.offsetMs)} (measured ${state.kiteClock.measuredAt})`);
     ctx.out(`Next runs:    ${upcoming.join(', ') || 'none in the next year'}`);
     return valid ? ExitCode.OK : ExitCode.FAILURE;
   },
 };
+
+function describeSubmission(s: Submission): string {
+  const answer = s.outcome === 'pending' ? 'no answer recorded (in progress, or unknown)' : s.outcome;
+  return `${s.factor} at ${s.at.slice(11, 19)}Z ${answer}${s.code ? ` (${s.code})` : ''} via ${s.via}`;
+}

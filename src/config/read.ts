@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { ConfigProblem } from '../errors/index.js';
+import { namesCutByHash } from './dotenv-comments.js';
 
 /** Variables that may instead be given as `NAME_FILE=/path` (Docker secrets). */
 export const FILE_VARIABLES = [
@@ -35,14 +36,23 @@ const readText = (path: string): string => readFileSync(path, 'utf8');
 /**
  * Step one of two: gather the raw strings. The real environment beats `.env`; `NAME_FILE`
  * fills `NAME` from a file (trailing newline dropped). Nothing is validated here except
- * what only this step can see (unreadable files, a variable given twice).
+ * what only this step can see (unreadable files, a variable given twice, a `.env` value
+ * cut short by an unquoted `#`).
  */
 export function readConfig({ env, cwd, readFile = readText }: ReadOptions): ReadResult {
   const problems: ConfigProblem[] = [];
   let fromDotenv: Record<string, string> = {};
   const dotenvPath = resolve(cwd, '.env');
   try {
-    fromDotenv = parseDotenv(readFile(dotenvPath));
+    const text = readFile(dotenvPath);
+    fromDotenv = parseDotenv(text);
+    for (const name of namesCutByHash(text)) {
+      if (env[name] !== undefined) continue; // the real environment wins: that value is not used
+      problems.push({
+        variable: name,
+        message: `its value in ${dotenvPath} contains an unquoted # that .env reads as the start of a comment, cutting the value there; put the whole value in single quotes: ${name}='...'`,
+      });
+    }
   } catch (error) {
     if (!isMissingFile(error)) problems.push({ variable: '.env', message: `cannot read ${dotenvPath} (${describeFsError(error)})` });
   }

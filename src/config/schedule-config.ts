@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cronProblems } from '../schedule/cron-schedule.js';
 import { isValidTimeZone } from '../schedule/zoned-time.js';
 import type { RawConfig } from './read.js';
-import { blankToUndefined, toProblems, type Outcome } from './schema-helpers.js';
+import { blankToUndefined, boundedSeconds, toProblems, type Outcome } from './schema-helpers.js';
 
 export interface ScheduleConfig {
   /** CRON_SCHEDULE, five fields. Default `30 7 * * *`: 07:30 every day; the calendar skips closed days. */
@@ -17,7 +17,7 @@ export interface ScheduleConfig {
   deadline: { hour: number; minute: number };
   /** HOLIDAYS_FILE: a holiday list to use instead of the shipped one. */
   holidaysFile: string | undefined;
-  /** RETRY_BACKOFF_SECONDS: the first retry's delay; doubles each time, capped at 2 minutes. Default 10. */
+  /** RETRY_BACKOFF_SECONDS, 0.1 to 600: the first retry's delay; doubles each time, capped at 2 minutes. Default 10. */
   backoffBaseMs: number;
 }
 
@@ -46,7 +46,7 @@ const schema = z.object({
   EXTRA_TRADING_DATES: dateList(),
   RETRY_DEADLINE: z.string().trim().default('09:00').refine((v) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), { error: 'must be a time of day like 09:00' }),
   HOLIDAYS_FILE: z.string().trim().min(1).optional(),
-  RETRY_BACKOFF_SECONDS: z.coerce.number({ error: 'must be a number of seconds, e.g. 10' }).positive({ error: 'must be a positive number of seconds, e.g. 10' }).default(10),
+  RETRY_BACKOFF_SECONDS: boundedSeconds(0.1, 600, '10').default(10),
 });
 
 export function validateSchedule(raw: RawConfig): Outcome<ScheduleConfig> {

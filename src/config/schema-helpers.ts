@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ConfigProblem } from '../errors/index.js';
 import type { RawConfig } from './read.js';
 
@@ -23,4 +23,15 @@ export function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A number of seconds within [min, max]. The bounds matter: a value that rounds to 0 ms
+ * reads as "no timeout" to Playwright, and a huge one as "never".
+ */
+export function boundedSeconds(min: number, max: number, example: string) {
+  const range = `must be between ${min} and ${max} seconds, e.g. ${example}`;
+  return z.coerce.number({ error: `must be a number of seconds, e.g. ${example}` })
+    .min(min, { error: range })
+    .max(max, { error: range });
 }

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseTotpSecret } from '../totp.js';
 import type { RawConfig } from './read.js';
-import { blankToUndefined, isHttpUrl, toProblems, type Outcome } from './schema-helpers.js';
+import { blankToUndefined, boundedSeconds, isHttpUrl, toProblems, type Outcome } from './schema-helpers.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -11,6 +11,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface BaseConfig {
   /** TOKEN_FILE, absolute. Default `./data/kite-token.json`. */
   tokenFile: string;
+  /** STATE_DIR, absolute: each account's attempt ledger, state file and lock. Default: the token file's folder. */
+  stateDir: string;
   /** DIAGNOSTICS_DIR, absolute. Default `diagnostics/` beside the token file. */
   diagnosticsDir: string;
   /** KITE_LOGIN_URL. Default `https://kite.zerodha.com/connect/login`. */
@@ -23,7 +25,7 @@ export interface BaseConfig {
   chromiumSandbox: 'auto' | 'on' | 'off';
   /** LOG_LEVEL; undefined when unset (see `logLevelFor`). */
   logLevel: LogLevel | undefined;
-  /** STEP_TIMEOUT_SECONDS: the bound on every browser step. Default 30. */
+  /** STEP_TIMEOUT_SECONDS: the bound on every browser step, 1 to 600. Default 30. */
   stepTimeoutMs: number;
 }
 
@@ -32,6 +34,7 @@ export interface Credentials {
   apiKey: string;
   apiSecret: string;
   userId: string;
+  /** Exactly as given, surrounding spaces included (see `verbatim`). */
   password: string;
   /** Normalised base32. */
   totpSecret: string;
@@ -46,29 +49,30 @@ export interface LoginConfig extends BaseConfig {
 const text = (what: string) =>
   z.string({ error: `is required: ${what}` }).trim().min(1, { error: `is required: ${what}` });
 
+/** Like `text`, but kept exactly as given: a password may begin or end with a space. */
+const verbatim = (what: string) =>
+  z.string({ error: `is required: ${what}` }).min(1, { error: `is required: ${what}` });
+
 const httpUrl = (example: string) =>
   z.string().trim().refine(isHttpUrl, { error: `must be an absolute http(s) URL, e.g. ${example}` });
 
-const seconds = (example: string) =>
-  z.coerce.number({ error: `must be a number of seconds, e.g. ${example}` })
-    .positive({ error: `must be a positive number of seconds, e.g. ${example}` });
-
 const baseSchema = z.object({
   TOKEN_FILE: z.string().trim().min(1).default('data/kite-token.json'),
+  STATE_DIR: z.string().trim().min(1).optional(),
   DIAGNOSTICS_DIR: z.string().trim().min(1).optional(),
   KITE_LOGIN_URL: httpUrl('https://kite.zerodha.com/connect/login').default('https://kite.zerodha.com/connect/login'),
   KITE_API_ROOT: httpUrl('https://api.kite.trade').default('https://api.kite.trade'),
   CHROMIUM_PATH: z.string().trim().min(1).optional(),
   CHROMIUM_SANDBOX: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
-  STEP_TIMEOUT_SECONDS: seconds('30').default(30),
+  STEP_TIMEOUT_SECONDS: boundedSeconds(1, 600, '30').default(30),
 });
 
 const credentialsSchema = z.object({
   KITE_API_KEY: text('the api_key of your Kite Connect app (developers.kite.trade)'),
   KITE_API_SECRET: text('the api_secret of your Kite Connect app'),
   KITE_USER_ID: text('your Zerodha user id, e.g. AB1234').transform((v) => v.toUpperCase()),
-  KITE_PASSWORD: text('your Zerodha password'),
+  KITE_PASSWORD: verbatim('your Zerodha password'),
   KITE_TOTP_SECRET: text('the base32 TOTP secret (or its otpauth:// URI) from enabling external TOTP on Kite')
     .transform((value, ctx) => {
       const parsed = parseTotpSecret(value);
@@ -95,6 +99,7 @@ export function validateBase(raw: RawConfig, cwd: string): Outcome<BaseConfig> {
     ok: true,
     value: {
       tokenFile,
+      stateDir: v.STATE_DIR ? resolve(cwd, v.STATE_DIR) : dirname(tokenFile),
       diagnosticsDir: v.DIAGNOSTICS_DIR ? resolve(cwd, v.DIAGNOSTICS_DIR) : resolve(dirname(tokenFile), 'diagnostics'),
       loginUrl: v.KITE_LOGIN_URL,
       apiRoot: v.KITE_API_ROOT.replace(/\/+$/, ''),

@@ -4,6 +4,13 @@ import { errorFromWire, type AttemptMessage, type AttemptOutcome } from './attem
 
 const WORKER = new URL('./attempt-worker.js', import.meta.url);
 
+/** Variables that hold secrets: they reach the attempt over its IPC channel, never its environment. */
+export const SECRET_VARIABLES = /^(?:KITE_API_SECRET|KITE_PASSWORD|KITE_TOTP_SECRET|TELEGRAM_BOT_TOKEN|WEBHOOK_URL|HEARTBEAT_URL|REDIS_URL)$/;
+
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARIABLES.test(name)));
+}
+
 /**
  * Runs one login attempt in a child process and returns its outcome, or throws the typed
  * error it reported. Aborting sends it SIGTERM (it closes its browser itself); if it has not
@@ -11,7 +18,9 @@ const WORKER = new URL('./attempt-worker.js', import.meta.url);
  */
 export function attemptInChild(signal: AbortSignal, killAfterMs = 25_000): Promise<AttemptOutcome> {
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env, cwd: process.cwd() });
+    const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: withoutSecrets(process.env), cwd: process.cwd() });
+    // The whole environment, secrets included, goes over the IPC channel (a pipe only the two ends hold).
+    child.send({ env: process.env });
     let message: AttemptMessage | undefined;
     let killer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {

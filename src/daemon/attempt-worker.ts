@@ -1,7 +1,7 @@
 /**
  * One login attempt in a process of its own, forked by the daemon: Playwright, Chromium and
- * kiteconnect come and go with it, so the idle daemon stays small. Same environment and
- * working directory as the daemon; its logs go to the same stderr. SIGTERM abandons the
+ * kiteconnect come and go with it, so the idle daemon stays small. Its environment has no
+ * secret in it: the daemon's arrives over IPC. Same working directory; same stderr. SIGTERM abandons the
  * attempt cleanly (browser closed, lock released).
  */
 import { loadLoginConfig } from '../config/index.js';
@@ -15,11 +15,17 @@ import { stateFor } from './runtime.js';
 const controller = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => controller.abort(new Error(signal)));
 
+/** The daemon's environment, secrets included, arrives as the first IPC message (never in ours). */
+const environment = new Promise<NodeJS.ProcessEnv>((resolve) => {
+  process.once('message', (message: { env?: NodeJS.ProcessEnv }) => resolve(message.env ?? {}));
+  process.once('disconnect', () => resolve({}));
+});
+
 async function attempt(): Promise<AttemptMessage> {
   try {
-    const config = loadLoginConfig({ env: process.env, cwd: process.cwd() });
+    const config = loadLoginConfig({ env: await environment, cwd: process.cwd() });
     const logger = createLogger(logLevelFor(config.logLevel, false)).child({ attempt: process.pid });
-    const outcome = await guardedLogin(config, { force: false }, { logger, signal: controller.signal, state: stateFor(config) });
+    const outcome = await guardedLogin(config, { force: false }, { logger, signal: controller.signal, state: stateFor(config, config.credentials), via: 'run' });
     return { ok: true, outcome: attemptOutcomeOf(outcome) };
   } catch (error) {
     const typed = isAutologinError(error)

@@ -21,6 +21,8 @@ export interface DaemonDeps {
   runMorning: (trigger: string, signal: AbortSignal) => Promise<MorningResult>;
   /** Is a token issued after the last 06:00 IST saved? (No Kite call: the run checks that.) */
   tokenValid: () => Promise<boolean>;
+  /** Does the attempt ledger stop the account? */
+  stopped: () => Promise<boolean>;
   now?: () => Date;
   /** Monotonic ms (does not move while the machine sleeps or when the clock is set). */
   monotonic?: () => number;
@@ -66,38 +68,47 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
 
   const upcoming = (): string[] => nextRuns(deps.schedule, deps.calendar, now(), 3).map((d) => d.toISOString());
 
+  // Set before the first await: two triggers in one tick (start and a clock jump) must not
+  // both get past the check and start a morning each.
+  let deciding = false;
   const trigger = async (kind: string): Promise<void> => {
     if (stopping) return;
     const skip = (reason: string): void => {
       logger.info({ trigger: kind, reason }, 'no run');
       events.emit('skipped', { trigger: kind, reason });
     };
-    if (running) return skip('a run is in progress');
-    const current = await state.read();
-    if (kind === 'scheduled') {
-      // The clock may go back and the schedule fire twice: one run per morning.
-      const day = zonedDay(now(), config.schedule.timeZone);
-      if (current.today?.day === day && current.today.finishedAt) return skip('this morning\'s run already happened');
-    } else {
-      const decision = decideCatchUp({
-        now: now(), schedule: deps.schedule, calendar: deps.calendar, tokenValid: await deps.tokenValid(),
-        halted: current.halt !== undefined, today: current.today, running: false,
-      });
-      if (!decision.run) return skip(decision.reason);
-      logger.info({ trigger: kind, reason: decision.reason }, 'catching up');
+    if (running || deciding) return skip('a run is in progress');
+    deciding = true;
+    try {
+      const current = await state.read();
+      if (kind === 'scheduled') {
+        // The clock may go back and the schedule fire twice: one run per morning.
+        const day = zonedDay(now(), config.schedule.timeZone);
+        if (current.today?.day === day && current.today.finishedAt) return skip('this morning\'s run already happened');
+      } else {
+        const decision = decideCatchUp({
+          now: now(), schedule: deps.schedule, calendar: deps.calendar, tokenValid: await deps.tokenValid(),
+          halted: await deps.stopped(), today: current.today, running: false,
+        });
+        if (!decision.run) return skip(decision.reason);
+        logger.info({ trigger: kind, reason: decision.reason }, 'catching up');
+      }
+      if (stopping) return;
+      running = deps.runMorning(kind, controller.signal)
+        .then((result) => { events.emit('morning', result); })
+        .catch((error: unknown) => {
+          if (!controller.signal.aborted) {
+            logger.error({ err: describeUnexpected(error) }, 'morning run failed');
+            events.emit('error', error);
+          }
+        })
+        .finally(async () => {
+          running = undefined;
+          await state.update((s) => { s.nextRuns = upcoming(); }).catch(() => undefined);
+        });
+    } finally {
+      deciding = false;
     }
-    running = deps.runMorning(kind, controller.signal)
-      .then((result) => { events.emit('morning', result); })
-      .catch((error: unknown) => {
-        if (!controller.signal.aborted) {
-          logger.error({ err: describeUnexpected(error) }, 'morning run failed');
-          events.emit('error', error);
-        }
-      })
-      .finally(async () => {
-        running = undefined;
-        await state.update((s) => { s.nextRuns = upcoming(); }).catch(() => undefined);
-      });
   };
   const fire = (kind: string): void => {
     trigger(kind).catch((error: unknown) => {

@@ -7,6 +7,8 @@ import type { AutologinState } from '../state/state-store.js';
 export interface HealthInput {
   now: Date;
   state: AutologinState;
+  /** The account's stop, as the attempt ledger records it. */
+  stop: { at: string; code: string } | undefined;
   tokenValid: boolean;
   calendar: TradingCalendar;
   schedule: ScheduleConfig;
@@ -36,7 +38,7 @@ export function assessHealth(input: HealthInput): HealthReport {
     else if (daemon.hostname === input.hostname && !input.pidAlive(daemon.pid)) problems.push(`the daemon (pid ${daemon.pid}) is gone`);
     else facts.push(`daemon alive (pid ${daemon.pid}, heartbeat ${Math.round(age / 1000)}s ago)`);
   }
-  if (input.state.halt) problems.push(`stopped since ${input.state.halt.at} after ${input.state.halt.code}; run \`kite-autologin resume\` once fixed`);
+  if (input.stop) problems.push(`stopped since ${input.stop.at} after ${input.stop.code}; run \`kite-autologin resume\` once fixed`);
   const day = zonedDay(input.now, input.schedule.timeZone);
   const due = input.calendar.isTradingDay(day) && input.now.getTime() >= deadlineOn(day, input.schedule.deadline, input.schedule.timeZone).getTime();
   if (input.tokenValid) facts.push('a valid token is saved');

@@ -5,9 +5,8 @@ import { failureNotice, stillHaltedNotice, successNotice } from '../notify/notic
 import type { Notifier } from '../notify/notifier.js';
 import type { TradingCalendar } from '../schedule/calendar.js';
 import { deadlineOn } from '../schedule/plan.js';
-import { decideRetry, HALTING_CODES } from '../schedule/retry-policy.js';
+import { decideRetry } from '../schedule/retry-policy.js';
 import { zonedDay } from '../schedule/zoned-time.js';
-import { checkHalt, recordHaltIfRejected } from '../state/halt.js';
 import type { StateStore } from '../state/state-store.js';
 import { diagnosticsOf, type AttemptOutcome } from './attempt-protocol.js';
 
@@ -21,8 +20,10 @@ export interface MorningDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   signal: AbortSignal;
-  /** One login attempt (fresh browser, fresh TOTP), under the login lock. */
+  /** One login attempt (fresh browser, fresh TOTP), under the account's lock and its ledger's rules. */
   attempt: () => Promise<AttemptOutcome>;
+  /** The ledger's stop on the account, if any (read after a failure: it decides what the alert says). */
+  accountStop: () => Promise<{ code: string; since: string } | undefined>;
 }
 
 export type MorningResult =
@@ -30,9 +31,6 @@ export type MorningResult =
   | { kind: 'halted'; day: string; error: AutologinError }
   | { kind: 'done'; day: string; outcome: AttemptOutcome; attempts: number }
   | { kind: 'failed'; day: string; error: AutologinError; attempts: number; halted: boolean };
-
-/** The TOTP gets one more chance (next window); a second rejection stops like a wrong password. */
-const MORNING_HALTING = new Set([...HALTING_CODES, 'TOTP_REJECTED']);
 
 /**
  * One trading morning: keep today's token if Kite accepts it, else log in, retrying what a
@@ -47,19 +45,6 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
     const reason = `${day} is ${deps.calendar.closedBecause(day) ?? 'closed'}: the market is closed`;
     log.info({ reason }, 'not a trading day; not logging in');
     return { kind: 'closed', day, reason };
-  }
-
-  try {
-    await checkHalt(config, state, log);
-  } catch (error) {
-    const halt = (await state.read()).halt;
-    log.error({ code: halt?.code, since: halt?.at }, 'stopped after a rejection; not logging in');
-    await state.update((s) => {
-      s.lastAttempt = { at: started.toISOString(), day, trigger, result: 'halted', attempts: 0, code: halt?.code, message: (error as Error).message };
-    });
-    await deps.notifier.notify(stillHaltedNotice({ userId: config.credentials.userId, day, at: started.toISOString(), code: halt?.code ?? 'HALTED', since: halt?.at ?? '' }));
-    await deps.notifier.heartbeat(false);
-    return { kind: 'halted', day, error: error as AutologinError };
   }
 
   await state.update((s) => {
@@ -79,6 +64,7 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
     } catch (thrown) {
       const error = asAutologinError(thrown);
       if (error instanceof AbortedError) throw error; // shutting down: today's run stays unfinished
+      if (error.code === 'HALTED' && counts.attempts === 1) return stillHalted(deps, day, trigger, started, error);
       if (error.code === 'TOTP_REJECTED') counts.totpRejections += 1;
       if (error.code === 'PAGE_UNRECOGNISED') counts.pagesUnrecognised += 1;
       const decision = decideRetry(error, counts, deps.now(), deadline, deps.random, config.schedule.backoffBaseMs);
@@ -92,11 +78,12 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
         }
         continue;
       }
-      const halted = decision.halt && (await recordHaltIfRejected(config, state, error, MORNING_HALTING));
+      const stop = await deps.accountStop().catch(() => undefined);
+      const halted = stop !== undefined;
       await state.update((s) => {
         s.lastAttempt = attemptRecord(deps, day, trigger, counts.attempts, error);
         if (s.today?.day === day) s.today.finishedAt = deps.now().toISOString();
-      });
+      }).catch((recordError: unknown) => log.error({ err: describeUnexpected(recordError) }, 'could not record the failed morning'));
       await deps.notifier.notify(failureNotice({
         userId: config.credentials.userId, day, at: deps.now().toISOString(), code: error.code, step: error.step,
         message: error.message, attempts: counts.attempts, halted, diagnostics: diagnosticsOf(error),
@@ -105,6 +92,19 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
       return { kind: 'failed', day, error, attempts: counts.attempts, halted };
     }
   }
+}
+
+/** The account was already stopped before this morning: say so, try nothing. */
+async function stillHalted(deps: MorningDeps, day: string, trigger: string, started: Date, error: AutologinError): Promise<MorningResult> {
+  const stop = await deps.accountStop().catch(() => undefined);
+  deps.logger.error({ morning: day, code: stop?.code, since: stop?.since }, 'stopped after a rejection; not logging in');
+  await deps.state.update((s) => {
+    s.lastAttempt = { at: started.toISOString(), day, trigger, result: 'halted', attempts: 0, code: stop?.code ?? error.code, message: error.message };
+    if (s.today?.day === day) s.today.finishedAt = deps.now().toISOString();
+  });
+  await deps.notifier.notify(stillHaltedNotice({ userId: deps.config.credentials.userId, day, at: started.toISOString(), code: stop?.code ?? 'HALTED', since: stop?.since ?? '' }));
+  await deps.notifier.heartbeat(false);
+  return { kind: 'halted', day, error };
 }
 
 async function finish(deps: MorningDeps, day: string, trigger: string, attempts: number, outcome: AttemptOutcome): Promise<void> {

@@ -1,8 +1,10 @@
 import type { DaemonConfig, ObserverConfig } from '../config/index.js';
 import { ConfigError } from '../errors/index.js';
-import { buildCalendar, loadCalendarData, SHIPPED_CALENDAR, type TradingCalendar } from '../schedule/calendar.js';
+import { buildCalendar, CalendarDataError, loadCalendarData, SHIPPED_CALENDAR, type TradingCalendar } from '../schedule/calendar.js';
 import { cronSchedule, type CronSchedule } from '../schedule/cron-schedule.js';
-import { stateFileFor, StateStore } from '../state/state-store.js';
+import type { Account } from '../ledger/account-ledger.js';
+import { accountFiles } from '../login/account-files.js';
+import { StateStore } from '../state/state-store.js';
 import { isTokenCurrent, TokenStore } from '../token-store.js';
 
 /** The calendar the configuration asks for: the shipped holiday list or HOLIDAYS_FILE, plus SKIP/EXTRA dates. */
@@ -12,7 +14,9 @@ export function calendarFor(config: ObserverConfig | DaemonConfig): TradingCalen
   try {
     data = loadCalendarData(source);
   } catch (error) {
-    throw new ConfigError([{ variable: 'HOLIDAYS_FILE', message: `cannot read a holiday list from ${String(source)} (${error instanceof Error ? error.message : 'unreadable'}); it must be JSON like calendar/nse-holidays.json` }]);
+    // Only CalendarDataError's fixed words: any other message might quote the file.
+    const why = error instanceof CalendarDataError ? error.message : 'cannot be read';
+    throw new ConfigError([{ variable: 'HOLIDAYS_FILE', message: `the holiday list ${String(source)} ${why}; it must be JSON like calendar/nse-holidays.json` }]);
   }
   return buildCalendar(data, { skip: config.schedule.skipDates, extra: config.schedule.extraDates });
 }
@@ -21,12 +25,25 @@ export function scheduleFor(config: ObserverConfig | DaemonConfig): CronSchedule
   return cronSchedule(config.schedule.cron, config.schedule.timeZone);
 }
 
-export function stateFor(config: { tokenFile: string }): StateStore {
-  return new StateStore(stateFileFor(config.tokenFile));
+/** The account's own state file (day record, last attempt, heartbeat): one per api_key and user id. */
+export function stateFor(config: { tokenFile: string; stateDir?: string | undefined }, account: Account): StateStore {
+  return new StateStore(accountFiles(config, account).state);
 }
 
 /** Issued after the last 06:00 IST (the file alone; no Kite call). */
 export async function savedTokenValid(tokenFile: string, now: Date): Promise<boolean> {
   const read = await new TokenStore(tokenFile).read();
   return read.state === 'ok' && isTokenCurrent(read.token, now);
+}
+
+/**
+ * Whose records `status`, `health` and `resume` read: KITE_API_KEY and KITE_USER_ID when set
+ * (neither is a secret), else the account of the saved token.
+ */
+export async function observedAccount(raw: Readonly<Record<string, string | undefined>>, tokenFile: string): Promise<Account | undefined> {
+  const apiKey = raw['KITE_API_KEY']?.trim();
+  const userId = raw['KITE_USER_ID']?.trim();
+  if (apiKey && userId) return { apiKey, userId };
+  const read = await new TokenStore(tokenFile).read();
+  return read.state === 'ok' ? { apiKey: read.token.api_key, userId: read.token.user_id } : undefined;
 }

@@ -3,6 +3,7 @@ import { AutologinError, ExitCode, type AutologinErrorOptions } from './autologi
 export type KiteRejectedCode =
   | 'CREDENTIALS_REJECTED'
   | 'TOTP_REJECTED'
+  | 'USER_NOT_FOUND'
   | 'ACCOUNT_BLOCKED';
 
 /**
@@ -39,6 +40,8 @@ const DESCRIPTIONS: Record<KiteRejectedCode, string> = {
     'Kite rejected the user id or password (KITE_USER_ID / KITE_PASSWORD). Not retried: five wrong passwords block the account.',
   TOTP_REJECTED:
     'Kite rejected the TOTP. Check KITE_TOTP_SECRET and that this machine\'s clock is right (timedatectl). Not retried blindly: five wrong codes block the account.',
+  USER_NOT_FOUND:
+    'Kite does not know this user id (KITE_USER_ID). Not retried: it counts as a wrong attempt.',
   ACCOUNT_BLOCKED:
     'The Zerodha account is blocked after too many wrong attempts. Unblock it on kite.zerodha.com (reset with CAPTCHA) before running again.',
 };

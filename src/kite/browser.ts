@@ -74,6 +74,20 @@ export function checkProfileSocketPath(tempDir: string): void {
   }
 }
 
+/**
+ * The environment Chromium gets: what a browser needs to run and render, nothing else. The
+ * process environment may hold KITE_PASSWORD and the other secrets, and a child's
+ * environment is readable in /proc/PID/environ by anyone with the same uid.
+ * KITE_AUTOLOGIN_TEST is a non-secret mark by which a supervisor (the test suite) finds its browsers.
+ */
+const BROWSER_ENV = /^(?:PATH|HOME|TMPDIR|TMP|TEMP|LANG|LANGUAGE|LC_[A-Z]+|TZ|DISPLAY|WAYLAND_DISPLAY|XAUTHORITY|XDG_[A-Z_]+|DBUS_SESSION_BUS_ADDRESS|FONTCONFIG_[A-Z_]+|CHROME_[A-Z_]+|KITE_AUTOLOGIN_TEST)$/;
+
+export function browserEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && BROWSER_ENV.test(name)) out[name] = value;
+  return out;
+}
+
 export function sandboxEnabled(sandbox: LaunchOptions['sandbox']): boolean {
   if (sandbox !== 'auto') return sandbox === 'on';
   return typeof process.getuid !== 'function' || process.getuid() !== 0;
@@ -96,6 +110,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
       chromiumSandbox: sandbox,
       args: chromiumArgs(sandbox),
       timeout: options.timeoutMs,
+      env: browserEnv(process.env),
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,

@@ -28,7 +28,7 @@ export function errorFromKiteMessage(message: string, step: LoginStep): Autologi
     return new KiteRejectedError(code, message, { step, attemptsRemaining });
   }
   // Only after the rejections: "Invalid password. Please try again." is a rejection.
-  if (/too\s+many\s+requests|try\s+again|something\s+went\s+wrong|temporarily|maintenance/i.test(message)) {
+  if (/too\s+many\s+requests|try\s+again|something\s+went\s+wrong|temporarily|maintenance|service\s+unavailable|unavailable|bad\s+gateway|timed?\s*out/i.test(message)) {
     return new KiteUnavailableError(`Kite is busy or down: "${message}"`, { step });
   }
   const afterSecret = step === 'credentials' || step === 'second-factor';

@@ -1,19 +1,50 @@
 import type { LoginConfig } from '../config/index.js';
-import { checkHalt, recordHaltIfRejected } from '../state/halt.js';
-import { withLoginLock } from '../state/login-lock.js';
+import { withAccountLock } from '../state/account-lock.js';
 import type { StateStore } from '../state/state-store.js';
+import { istDate } from '../time/ist.js';
+import { accountFiles } from './account-files.js';
+import { openAccountLedger } from './open-ledger.js';
 import { performLogin, type LoginDeps, type LoginOutcome, type LoginRequest } from './perform-login.js';
+import { preflight } from './preflight.js';
+import { ledgerGate, refusalError } from './submission-gate.js';
 
-/** One login as `login` runs it: stop check, lock, login, stop on rejection. */
-export async function guardedLogin(config: LoginConfig, request: LoginRequest, deps: LoginDeps & { state: StateStore }): Promise<LoginOutcome> {
-  return withLoginLock(config.tokenFile, async () => {
-    await checkHalt(config, deps.state, deps.logger);
+export interface GuardedLoginDeps extends Omit<LoginDeps, 'gate' | 'assertLockHeld'> {
+  /** The account's state file (day record, last attempt, Kite's clock). */
+  state: StateStore;
+  /** Which command this is, for the ledger: `login`, `run`, `daemon`. */
+  via: string;
+  /** How long to wait for another process's login. Default 3 minutes. */
+  lockWaitMs?: number;
+  /** The login itself, given the gate; default the real one (browser, Kite). The simulated year hands in a model of Kite. */
+  perform?: typeof performLogin;
+}
+
+/**
+ * One login as every command runs it: the account's lock, then its ledger (the rules may
+ * refuse before anything starts), then the preflight checks, then the login, with every
+ * submission recorded before it is made.
+ */
+export async function guardedLogin(config: LoginConfig, request: LoginRequest, deps: GuardedLoginDeps): Promise<LoginOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const files = accountFiles(config, { apiKey: config.credentials.apiKey, userId: config.credentials.userId });
+  return withAccountLock(files.lock, async (lock) => {
+    const { ledger, account, prints } = await openAccountLedger(files, config.credentials, now());
+    const verdict = ledger.judge(istDate(now()), prints, true);
+    if (verdict.refusal) throw refusalError(verdict.refusal);
+    await preflight({ tokenFile: config.tokenFile, totpSecret: config.credentials.totpSecret, now: now() });
+    const gate = ledgerGate({ ledger, account, prints, assertLockHeld: () => lock.assertHeld(), via: deps.via, now, logger: deps.logger });
+    let offsetMs: number | undefined;
     try {
-      return await performLogin(config, request, deps);
-    } catch (error) {
-      // A dry run types the same password: its rejection counts against the account too.
-      await recordHaltIfRejected(config, deps.state, error);
-      throw error;
+      return await (deps.perform ?? performLogin)(config, request, {
+        ...deps, gate, assertLockHeld: () => lock.assertHeld(),
+        onKiteClock: (offset) => { offsetMs = offset; deps.onKiteClock?.(offset); },
+      });
+    } finally {
+      if (offsetMs !== undefined) {
+        const measured = { offsetMs, measuredAt: now().toISOString() };
+        await deps.state.update((s) => { s.kiteClock = measured; })
+          .catch(() => deps.logger.warn({ file: deps.state.path }, 'could not record Kite\'s clock offset in the state file'));
+      }
     }
-  });
+  }, { waitMs: deps.lockWaitMs ?? 180_000, ...(deps.signal ? { signal: deps.signal } : {}) });
 }

@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright';
 import type { LoginConfig } from '../config/index.js';
-import { AutologinError, BrowserError, describeUnexpected, KiteUnavailableError, SessionError } from '../errors/index.js';
+import { AutologinError, BrowserError, describeUnexpected, KiteUnavailableError, SaveError, SessionError } from '../errors/index.js';
 import { closeBrowser, launchBrowser, newLoginContext, type LaunchOptions } from '../kite/browser.js';
-import { runLoginFlow, type FlowEvent } from '../kite/login-flow.js';
+import { runLoginFlow, type FlowEvent, type SubmissionGate } from '../kite/login-flow.js';
 import { buildLoginUrl } from '../kite/redirect.js';
 import type { KiteSession, KiteSessionOptions } from '../kite/session.js';
 import type { Logger } from '../logger.js';
@@ -34,6 +34,12 @@ export interface LoginDeps {
   onPhase?: (event: PhaseEvent) => void;
   launch?: (options: LaunchOptions) => Promise<Browser>;
   session?: (options: KiteSessionOptions) => KiteSession;
+  /** Records each secret before it is sent, and Kite's answer (the attempt ledger). */
+  gate: SubmissionGate;
+  /** Throws unless the account's lock is still ours; checked right before the exchange. */
+  assertLockHeld?: () => void;
+  /** Kite's clock minus ours, as measured during the login. */
+  onKiteClock?: (offsetMs: number) => void;
 }
 
 export type LoginOutcome =
@@ -94,7 +100,11 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
       sleep: deps.sleep ?? sleep,
       signal: deps.signal,
       logger: log,
-      onStep: (event) => phase({ phase: event.step, detail: event.detail }),
+      gate: deps.gate,
+      onStep: (event) => {
+        if (event.step === 'kite-clock') deps.onKiteClock?.(Number(event.detail?.['offsetMs'] ?? 0));
+        phase({ phase: event.step, detail: event.detail });
+      },
     });
 
     void close();
@@ -103,6 +113,9 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
       return { kind: 'dry-run', requestTokenLength: requestToken.length };
     }
 
+    // A process that lost its lock (paused past its staleness) must not end the session
+    // another process may be creating now.
+    deps.assertLockHeld?.();
     const session = await sessionFor(creds.apiKey);
     const data = await session.exchange(requestToken);
     phase({ phase: 'exchange', detail: { userId: data.userId } });
@@ -125,7 +138,11 @@ export async function performLogin(config: LoginConfig, request: LoginRequest, d
     }
 
     const token = buildSavedToken(data, now());
-    await store.write(token);
+    try {
+      await store.write(token);
+    } catch (error) {
+      throw new SaveError(`Kite created a session for ${data.userId}, but its token could not be saved to TOKEN_FILE ${config.tokenFile} (${(error as NodeJS.ErrnoException).code ?? describeUnexpected(error)}). Not retried: another login would end this session. Fix the file or folder, then run \`kite-autologin login\`.`, { step: 'save' });
+    }
     phase({ phase: 'save', detail: { tokenFile: config.tokenFile, expiresAt: token.expires_at } });
     return { kind: 'logged-in', token, profileChecked };
   } catch (error) {

@@ -5,21 +5,30 @@ import type { Notice } from './notice.js';
 export interface Notifier {
   /** Sends to every configured channel; a channel that fails is logged, never thrown. */
   notify(notice: Notice): Promise<void>;
-  /** Pings the heartbeat URL (`/fail` appended when `ok` is false). */
+  /** Pings the heartbeat URL (`/fail` appended to its path when `ok` is false). */
   heartbeat(ok: boolean): Promise<void>;
 }
 
 type Fetch = typeof fetch;
 const TIMEOUT_MS = 10_000;
 
+/** `/fail` appended to the URL's path, its query kept: `…/ping/uuid?rid=1` → `…/ping/uuid/fail?rid=1`. */
+export function failUrl(heartbeatUrl: string): string {
+  const url = new URL(heartbeatUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/fail`;
+  return url.toString();
+}
+
 /**
  * Webhook (JSON POST of the notice), Telegram (sendMessage) and a healthchecks.io-style
  * heartbeat. The URLs and the bot token are secrets of their own: they are never logged.
+ * Redirects are never followed: a 3xx would carry the notice (or the bot token's request)
+ * to wherever the Location header points, so it counts as a refusal.
  */
 export function createNotifier(config: NotifyConfig, logger: Logger, fetchImpl: Fetch = fetch): Notifier {
   const send = async (channel: string, url: string, init: RequestInit): Promise<void> => {
     try {
-      const response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
       await response.arrayBuffer().catch(() => undefined);
       if (!response.ok) logger.warn({ channel, status: response.status }, 'notification refused');
       else logger.debug({ channel }, 'notification sent');
@@ -43,7 +52,7 @@ export function createNotifier(config: NotifyConfig, logger: Logger, fetchImpl: 
     },
     async heartbeat(ok) {
       if (!config.heartbeatUrl) return;
-      const url = ok ? config.heartbeatUrl : `${config.heartbeatUrl.replace(/\/+$/, '')}/fail`;
+      const url = ok ? config.heartbeatUrl : failUrl(config.heartbeatUrl);
       await send(ok ? 'heartbeat' : 'heartbeat-fail', url, { method: 'GET', headers: { 'User-Agent': 'kite-autologin' } });
     },
   };

@@ -18,10 +18,31 @@ export interface CalendarData {
 /** The holiday list shipped with the tool: calendar/nse-holidays.json. */
 export const SHIPPED_CALENDAR = new URL('../../calendar/nse-holidays.json', import.meta.url);
 
+/**
+ * A holiday list that cannot be used. The message says why in fixed words only: never the
+ * file's content (JSON.parse quotes a snippet of it) and never the path (the caller names it).
+ */
+export class CalendarDataError extends Error {
+  override readonly name = 'CalendarDataError';
+}
+
 export function loadCalendarData(path: URL | string = SHIPPED_CALENDAR): CalendarData {
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<CalendarData>;
-  if (typeof parsed.holidays !== 'object' || parsed.holidays === null) throw new Error('no "holidays" object');
-  return { holidays: parsed.holidays, specialSessions: parsed.specialSessions ?? {} };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+    throw new CalendarDataError(`cannot be read (${typeof code === 'string' ? code : 'unreadable'})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CalendarDataError('is not valid JSON');
+  }
+  const data = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<CalendarData>;
+  if (typeof data.holidays !== 'object' || data.holidays === null) throw new CalendarDataError('has no "holidays" object');
+  return { holidays: data.holidays, specialSessions: data.specialSessions ?? {} };
 }
 
 /**

@@ -15,23 +15,26 @@ export interface RetryState {
 
 export type RetryDecision =
   | { retry: true; delayMs: number; reason: string }
-  | { retry: false; halt: boolean; reason: string };
+  | { retry: false; reason: string };
 
 export const RETRY_LIMITS = {
-  maxAttempts: 8,
+  /**
+   * A runaway guard only: an attempt that fails before any secret is sent costs the account
+   * nothing, and the attempt ledger bounds those that send one (3 passwords a day).
+   */
+  maxAttempts: 60,
   maxPagesUnrecognised: 3,
   /** The first retry's delay ceiling (RETRY_BACKOFF_SECONDS). */
   baseDelayMs: 10_000,
   maxDelayMs: 120_000,
 } as const;
 
-/** Codes after which no attempt is made again until a person says so (or the credentials change). */
-export const HALTING_CODES: ReadonlySet<string> = new Set(['CREDENTIALS_REJECTED', 'ACCOUNT_BLOCKED']);
 
 /**
- * After a failed attempt: try again, when and why, or stop. A rejected password or user id
- * is never retried and stops the tool until cleared (five wrong attempts block the account);
- * a rejected TOTP is retried once, in the next 30 s window, then stops it too. What a retry
+ * After a failed attempt: try again, when and why, or give up for the morning. Rejections,
+ * unknown answers and the ledger's refusals are not retryable (whether the account stops is
+ * the ledger's rule, not this one's); a rejected TOTP is tried once more, in a later 30 s
+ * window, as the ledger allows. What a retry
  * can fix (network, 5xx, 429, an expired request_token, a page not recognised a few times)
  * is retried with exponential backoff and jitter, while the deadline allows.
  */
@@ -43,20 +46,20 @@ export function decideRetry(
   random: () => number = Math.random,
   baseDelayMs: number = RETRY_LIMITS.baseDelayMs,
 ): RetryDecision {
-  if (HALTING_CODES.has(failure.code)) return { retry: false, halt: true, reason: `${failure.code}: never retried` };
   if (failure.code === 'TOTP_REJECTED') {
-    if (state.totpRejections >= 2) return { retry: false, halt: true, reason: 'the TOTP was rejected twice' };
+    // The ledger allows a second code today only from a later window: the attempt waits for it.
+    if (state.totpRejections >= 2) return { retry: false, reason: 'the TOTP was rejected twice' };
     const nextWindow = 30_000 - (now.getTime() % 30_000);
-    if (now.getTime() + nextWindow > deadline.getTime()) return { retry: false, halt: false, reason: 'the deadline has passed' };
+    if (now.getTime() + nextWindow > deadline.getTime()) return { retry: false, reason: 'the deadline has passed' };
     return { retry: true, delayMs: nextWindow, reason: 'the TOTP was rejected once: one more try in the next 30 s window' };
   }
-  if (!failure.retryable) return { retry: false, halt: false, reason: `${failure.code} cannot be fixed by trying again` };
+  if (!failure.retryable) return { retry: false, reason: `${failure.code} cannot be fixed by trying again` };
   if (failure.code === 'PAGE_UNRECOGNISED' && state.pagesUnrecognised >= RETRY_LIMITS.maxPagesUnrecognised) {
-    return { retry: false, halt: false, reason: `the page was not recognised ${state.pagesUnrecognised} times` };
+    return { retry: false, reason: `the page was not recognised ${state.pagesUnrecognised} times` };
   }
-  if (state.attempts >= RETRY_LIMITS.maxAttempts) return { retry: false, halt: false, reason: `${state.attempts} attempts made` };
+  if (state.attempts >= RETRY_LIMITS.maxAttempts) return { retry: false, reason: `${state.attempts} attempts made` };
   const delayMs = backoffMs(state.attempts, random, baseDelayMs);
-  if (now.getTime() + delayMs > deadline.getTime()) return { retry: false, halt: false, reason: 'the deadline has passed' };
+  if (now.getTime() + delayMs > deadline.getTime()) return { retry: false, reason: 'the deadline has passed' };
   return { retry: true, delayMs, reason: `${failure.code} may pass` };
 }
 

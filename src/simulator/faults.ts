@@ -11,6 +11,8 @@ export interface RouteFault {
   latencyMs?: number;
   /** Answer this HTTP status instead (5xx, 429). 502/504 come as a proxy's HTML, others as Kite JSON. */
   status?: number;
+  /** The message of a 5xx's Kite JSON body. Default "Service unavailable. Please try again later." */
+  message?: string;
   /** Close the connection without an answer. */
   drop?: boolean;
   /** How many requests it applies to, then it clears. Default: all. */

@@ -13,6 +13,8 @@ export interface SimulatorOptions {
   variant?: PageVariant;
   /** Epoch ms; tests move it. Default Date.now. */
   now?: () => number;
+  /** Kite's clock minus the machine's, ms: Kite's own time is `now() + clockOffsetMs`. Default 0. */
+  clockOffsetMs?: number;
   /** TOTP windows accepted either side of the current one. Default 0. */
   totpSkewWindows?: number;
   /** Loopback only. Default 127.0.0.1. */
@@ -41,6 +43,8 @@ export interface Simulator {
   readonly faults: Faults;
   readonly requests: readonly RecordedRequest[];
   variant: PageVariant;
+  /** Kite's clock minus the machine's (ms); tests may change it between logins. */
+  clockOffsetMs: number;
   /** How many requests reached a route (e.g. `count('api-login')` = password attempts). */
   count(route: RouteName): number;
   close(): Promise<void>;
@@ -50,7 +54,10 @@ interface BrowserSession { sessId: string; apiKey: string; redirectParams: strin
 
 /** Starts a Kite simulator on a loopback port. */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
-  const now = options.now ?? Date.now;
+  const machineNow = options.now ?? Date.now;
+  let clockOffsetMs = options.clockOffsetMs ?? 0;
+  // Kite's own clock: the TOTP check, token times and every response's Date header use it.
+  const now = (): number => machineNow() + clockOffsetMs;
   let variant: PageVariant = options.variant ?? 'newest';
   const rules = new KiteRules({
     accounts: options.accounts,
@@ -68,6 +75,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const route = routeOf(req.method ?? 'GET', url.pathname);
+    res.setHeader('Date', new Date(now()).toUTCString());
     res.on('finish', () => requests.push({ at: now(), method: req.method ?? 'GET', route, path: url.pathname, status: res.statusCode }));
 
     const fault = takeFault(faults, route);
@@ -194,6 +202,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     requests,
     get variant() { return variant; },
     set variant(next: PageVariant) { variant = next; },
+    get clockOffsetMs() { return clockOffsetMs; },
+    set clockOffsetMs(next: number) { clockOffsetMs = next; },
     count: (route) => requests.filter((r) => r.route === route).length,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -238,7 +248,7 @@ function sendFaultStatus(res: ServerResponse, fault: RouteFault): void {
     return sendHtml(res, status, `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 502 ? 'Bad Gateway' : 'Gateway Time-out'}</h1></center></body></html>`);
   }
   if (status === 429) return sendJson(res, tooManyRequests());
-  return sendJson(res, { status, body: { status: 'error', message: 'Service unavailable. Please try again later.', data: null, error_type: 'GeneralException' } });
+  return sendJson(res, { status, body: { status: 'error', message: fault.message ?? 'Service unavailable. Please try again later.', data: null, error_type: 'GeneralException' } });
 }
 
 function tooManyRequests(): ApiAnswer {

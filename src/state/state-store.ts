@@ -1,8 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { StateError } from '../errors/index.js';
 import type { DayRun } from '../schedule/plan.js';
-import type { Fingerprint } from './credentials-fingerprint.js';
 
 /** The last morning's attempt, as `status` shows it. */
 export interface LastAttempt {
@@ -17,14 +17,6 @@ export interface LastAttempt {
   diagnostics?: readonly string[] | undefined;
 }
 
-/** Set when Kite rejected the credentials or the TOTP: nothing logs in until cleared. */
-export interface Halt {
-  at: string;
-  code: string;
-  message: string;
-  credentials: Fingerprint;
-}
-
 /** The daemon's own record, refreshed every tick: `health` reads it. */
 export interface DaemonRecord {
   pid: number;
@@ -36,26 +28,38 @@ export interface DaemonRecord {
 export interface AutologinState {
   lastAttempt?: LastAttempt | undefined;
   today?: DayRun | undefined;
-  halt?: Halt | undefined;
+  /** Kite's clock minus this machine's, as last measured during a login. */
+  kiteClock?: { offsetMs: number; measuredAt: string } | undefined;
   nextRuns?: string[] | undefined;
   daemon?: DaemonRecord | undefined;
 }
 
-export function stateFileFor(tokenFile: string): string {
-  return join(dirname(tokenFile), 'kite-autologin-state.json');
-}
-
-/** The state file beside the token file: JSON, 0600, replaced atomically. */
+/**
+ * One account's state file: JSON, 0600, replaced atomically. A file that exists but cannot
+ * be read or parsed is an error (StateError, exit 2), never an empty state: it would lose
+ * today's record, and a heartbeat would then overwrite it.
+ */
 export class StateStore {
   constructor(readonly path: string) {}
 
   async read(): Promise<AutologinState> {
+    let text: string;
     try {
-      const parsed = JSON.parse(await readFile(this.path, 'utf8')) as unknown;
-      return typeof parsed === 'object' && parsed !== null ? (parsed as AutologinState) : {};
-    } catch {
-      return {};
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw new StateError(this.path, `the state file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions.`);
     }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new StateError(this.path, 'the state file is damaged (not a JSON object). It holds only the daemon\'s day record and heartbeat (stops are in the attempt ledger): move it aside and start again.');
+    }
+    return parsed as AutologinState;
   }
 
   /** Read, change, write: each writer re-reads, so the daemon and a command do not undo each other. */

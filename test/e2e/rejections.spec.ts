@@ -21,7 +21,7 @@ test('an unknown user id: exit 3, one attempt', async ({ kite }) => {
   const world = await kite({ variant: 'totp' });
   const { code, stderr } = await world.run(['login'], { KITE_USER_ID: 'ZZ9999' });
   expect(code).toBe(3);
-  expect(stderr).toContain('CREDENTIALS_REJECTED');
+  expect(stderr).toContain('USER_NOT_FOUND');
   expect(stderr).toMatch(/User profile not found/);
   expect(world.sim.count('api-login')).toBe(1);
 });

@@ -48,7 +48,7 @@ test.describe('run --once: one morning with its retries', () => {
     }
     expect(world.sim.count('api-login')).toBe(1);
     const status = await world.run(['status'], wrong);
-    expect(status.stdout).toMatch(/STOPPED:\s+since .* after CREDENTIALS_REJECTED/);
+    expect(status.stdout).toMatch(/STOPPED:\s+since .* after password rejected \(CREDENTIALS_REJECTED\)/);
 
     // The person fixes the password: the stop clears itself and the login works.
     const fixed = await world.run(['run', '--once'], todayIsTradingEnv());
@@ -62,7 +62,7 @@ test.describe('run --once: one morning with its retries', () => {
     expect((await world.run(['login'], { KITE_PASSWORD: 'wrong' })).stderr).toContain('HALTED');
     const resume = await world.run(['resume']);
     expect(resume.code).toBe(0);
-    expect(resume.stdout).toMatch(/Cleared the stop left by CREDENTIALS_REJECTED/);
+    expect(resume.stdout).toMatch(/Cleared: password sent at .*, rejected \(CREDENTIALS_REJECTED\)/);
     expect((await world.run(['resume'])).stdout).toMatch(/Nothing to clear/);
     expect((await world.run(['login'], { KITE_PASSWORD: 'wrong' })).stderr).toContain('CREDENTIALS_REJECTED');
     expect(world.sim.count('api-login')).toBe(2);

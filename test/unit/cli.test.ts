@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,5 +68,46 @@ describe('the CLI entry', () => {
       console.log(JSON.stringify(loaded.filter((p) => /node_modules\\/(playwright|playwright-core|kiteconnect|axios)\\//.test(p))));`;
     const heavy = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }));
     expect(heavy).toEqual([]);
+  });
+});
+
+/**
+ * Runs the built CLI with `closed` (stdout or stderr) a pipe whose reading end is closed
+ * before the CLI has even started, as `kite-autologin status | head -0` would leave it.
+ */
+const runWithClosedPipe = (closed: 'stdout' | 'stderr', argv: string[], cwd: string, env: Record<string, string> = {}) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null; other: string }>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [resolve('dist/cli.js'), ...argv], {
+      cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child[closed].destroy();
+    let other = '';
+    child[closed === 'stdout' ? 'stderr' : 'stdout'].on('data', (chunk: Buffer) => { other += chunk.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, other }));
+  });
+
+describe('the CLI as a process, its output closed early (kite-autologin status | head)', () => {
+  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'kal-cli-')); });
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('--help into a closed stdout exits 0, quietly', async () => {
+    const { code, other: stderr } = await runWithClosedPipe('stdout', ['--help'], dir);
+    expect(stderr).not.toMatch(/EPIPE|Error|\n\s+at |unexpected error/);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('status into a closed stdout keeps its exit code (1: no token), quietly', async () => {
+    const { code, other: stderr } = await runWithClosedPipe('stdout', ['status'], dir, { TOKEN_FILE: join(dir, 'kite-token.json') });
+    expect(stderr).not.toMatch(/EPIPE|Error|\n\s+at |unexpected error/);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
+  it('a usage error into a closed stderr keeps its exit code (2)', async () => {
+    const { code, signal, other: stdout } = await runWithClosedPipe('stderr', ['logon'], dir);
+    expect(stdout).toBe('');
+    expect({ code, signal }).toEqual({ code: 2, signal: null });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBaseConfig, loadLoginConfig } from '../../src/config/index.js';
+import { loadBaseConfig, loadLoginConfig, loadObserverConfig } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors/index.js';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -97,5 +97,66 @@ describe('login configuration', () => {
     const config = loadBaseConfig({ env: { TOKEN_FILE: '/data/t.json', DIAGNOSTICS_DIR: 'diag' }, cwd: '/w', readFile: files({}) });
     expect(config.tokenFile).toBe('/data/t.json');
     expect(config.diagnosticsDir).toBe('/w/diag');
+  });
+});
+
+describe('timing variables', () => {
+  const stepProblems = (value: string) => problemsOf(() => loadBaseConfig({ env: { STEP_TIMEOUT_SECONDS: value }, cwd: '/x', readFile: files({}) }));
+  const backoffProblems = (value: string) => problemsOf(() => loadObserverConfig({ env: { RETRY_BACKOFF_SECONDS: value }, cwd: '/x', readFile: files({}) }));
+
+  it('refuses a step timeout outside 1..600 seconds (0.0001 would round to 0 ms: no timeout at all)', () => {
+    for (const bad of ['0.0001', '0.5', '0', '601', '1e9']) {
+      const problems = stepProblems(bad);
+      expect(problems, bad).toHaveLength(1);
+      expect(problems[0]?.variable).toBe('STEP_TIMEOUT_SECONDS');
+      expect(problems[0]?.message).toMatch(/between 1 and 600 seconds/);
+    }
+    expect(stepProblems('soon')).toEqual([{ variable: 'STEP_TIMEOUT_SECONDS', message: expect.stringMatching(/number of seconds/) }]);
+  });
+
+  it('accepts a step timeout at either bound and in between', () => {
+    const at = (value: string) => loadBaseConfig({ env: { STEP_TIMEOUT_SECONDS: value }, cwd: '/x', readFile: files({}) }).stepTimeoutMs;
+    expect(at('1')).toBe(1_000);
+    expect(at('1.5')).toBe(1_500);
+    expect(at('600')).toBe(600_000);
+  });
+
+  it('refuses a retry backoff outside 0.1..600 seconds and accepts the bounds', () => {
+    for (const bad of ['0.0001', '0.05', '0', '-1', '601']) {
+      const problems = backoffProblems(bad);
+      expect(problems, bad).toHaveLength(1);
+      expect(problems[0]?.variable).toBe('RETRY_BACKOFF_SECONDS');
+      expect(problems[0]?.message).toMatch(/between 0\.1 and 600 seconds/);
+    }
+    const at = (value: string) => loadObserverConfig({ env: { RETRY_BACKOFF_SECONDS: value }, cwd: '/x', readFile: files({}) }).schedule.backoffBaseMs;
+    expect(at('0.1')).toBe(100);
+    expect(at('0.2')).toBe(200);
+    expect(at('600')).toBe(600_000);
+  });
+});
+
+describe('the password is kept exactly as given', () => {
+  const passwordOf = (env: Record<string, string | undefined>, fs: Record<string, string> = {}) =>
+    loadLoginConfig({ env: { ...good, ...env }, cwd: '/srv', readFile: files(fs) }).credentials.password;
+
+  it('keeps leading and trailing spaces from the environment', () => {
+    expect(passwordOf({ KITE_PASSWORD: '  pass word  ' })).toBe('  pass word  ');
+    expect(passwordOf({ KITE_PASSWORD: '\tpw ' })).toBe('\tpw ');
+  });
+
+  it('keeps them from a quoted .env value', () => {
+    expect(passwordOf({ KITE_PASSWORD: undefined }, { '/srv/.env': "KITE_PASSWORD=' dotenv pw '\n" })).toBe(' dotenv pw ');
+  });
+
+  it('keeps them from KITE_PASSWORD_FILE, dropping only the one trailing newline', () => {
+    const fromFile = (content: string) => passwordOf({ KITE_PASSWORD: undefined, KITE_PASSWORD_FILE: '/run/secrets/pw' }, { '/run/secrets/pw': content });
+    expect(fromFile(' file pw  \n')).toBe(' file pw  ');
+    expect(fromFile('file pw \n\n')).toBe('file pw \n');
+  });
+
+  it('still calls an empty password missing, and still trims the other variables', () => {
+    expect(problemsOf(() => passwordOf({ KITE_PASSWORD: '' }))).toEqual([{ variable: 'KITE_PASSWORD', message: expect.stringMatching(/^is required/) }]);
+    const config = loadLoginConfig({ env: { ...good, KITE_API_KEY: '  abc123 ', KITE_USER_ID: ' ab1234\n' }, cwd: '/x', readFile: files({}) });
+    expect(config.credentials).toMatchObject({ apiKey: 'abc123', userId: 'AB1234' });
   });
 });

@@ -36,6 +36,7 @@ describe('daemon (fake clocks)', () => {
         return { kind: 'closed', day: '2028-02-29', reason: 'stub' };
       }),
       tokenValid: async () => false,
+      stopped: async () => false,
       now: () => new Date(wall),
       monotonic: () => mono,
       tickMs: 10,

@@ -6,6 +6,7 @@ const now = new Date('2026-11-23T04:00:00Z'); // Monday 09:30 IST, past the 09:0
 const input = (over: Partial<HealthInput> = {}): HealthInput => ({
   now,
   state: { daemon: { pid: 42, hostname: 'box', startedAt: '2026-11-22T00:00:00Z', heartbeatAt: new Date(now.getTime() - 20_000).toISOString() } },
+  stop: undefined,
   tokenValid: true,
   calendar: buildCalendar(loadCalendarData()),
   schedule: { cron: '30 7 * * *', timeZone: 'Asia/Kolkata', skipDates: [], extraDates: [], deadline: { hour: 9, minute: 0 }, holidaysFile: undefined, backoffBaseMs: 10_000 },
@@ -33,7 +34,6 @@ describe('health', () => {
   });
 
   it('is unhealthy while stopped after a rejection', () => {
-    const state = { ...input().state, halt: { at: '2026-11-23T02:00:00Z', code: 'CREDENTIALS_REJECTED', message: '', credentials: { salt: '', hash: '' } } };
-    expect(assessHealth(input({ state })).problems[0]).toMatch(/CREDENTIALS_REJECTED/);
+    expect(assessHealth(input({ stop: { at: '2026-11-23T02:00:00Z', code: 'CREDENTIALS_REJECTED' } })).problems[0]).toMatch(/CREDENTIALS_REJECTED/);
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DaemonConfig } from '../../src/config/index.js';
 import { runMorning, type MorningDeps } from '../../src/daemon/morning.js';
 import { calendarFor } from '../../src/daemon/runtime.js';
-import { KiteRejectedError, KiteUnavailableError } from '../../src/errors/index.js';
+import { KiteRejectedError, KiteUnavailableError, RefusedError } from '../../src/errors/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { Notice } from '../../src/notify/notice.js';
 import { StateStore } from '../../src/state/state-store.js';
@@ -21,6 +21,7 @@ describe('one morning (fake clock, fake attempts)', () => {
   let beats: boolean[];
   let sleeps: number[];
   let clock: Date;
+  let stop: { code: string; since: string } | undefined;
 
   const deps = (attempt: MorningDeps['attempt']): MorningDeps => ({
     config, state, attempt, logger: createLogger('silent'), calendar: calendarFor(config),
@@ -29,6 +30,7 @@ describe('one morning (fake clock, fake attempts)', () => {
     sleep: async (ms) => { sleeps.push(ms); clock = new Date(clock.getTime() + ms); },
     random: () => 1,
     signal: new AbortController().signal,
+    accountStop: async () => stop,
   });
 
   beforeEach(async () => {
@@ -38,6 +40,7 @@ describe('one morning (fake clock, fake attempts)', () => {
     notices = [];
     beats = [];
     sleeps = [];
+    stop = undefined;
   });
   afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
 
@@ -66,21 +69,24 @@ describe('one morning (fake clock, fake attempts)', () => {
     expect(beats).toEqual([false]);
   });
 
-  it('a TOTP rejected twice (the second in the next window) stops the tool across runs', async () => {
+  it('a TOTP rejected once is tried again in the next window; the ledger\'s stop decides the alert', async () => {
     clock = ist('2026-11-23T07:30:05');
     let calls = 0;
-    const totp = async (): Promise<never> => { calls += 1; throw new KiteRejectedError('TOTP_REJECTED', 'Invalid TOTP', { step: 'second-factor' }); };
+    const totp = async (): Promise<never> => {
+      calls += 1;
+      if (calls === 2) stop = { code: 'TOTP_REJECTED', since: clock.toISOString() }; // what the ledger says after two
+      throw new KiteRejectedError('TOTP_REJECTED', 'Invalid TOTP', { step: 'second-factor' });
+    };
     const first = await runMorning(deps(totp), 'scheduled');
     expect(calls).toBe(2);
     expect(sleeps).toEqual([25_000]); // to the start of the next 30 s window
     expect(first).toMatchObject({ kind: 'failed', halted: true });
-    expect((await state.read()).halt?.code).toBe('TOTP_REJECTED');
     expect(notices[0]).toMatchObject({ event: 'halted', next: expect.stringMatching(/resume/) });
 
-    clock = ist('2026-11-25T07:30:00'); // two days later, same credentials
-    const later = await runMorning(deps(totp), 'scheduled');
+    clock = ist('2026-11-25T07:30:00'); // two days later: the attempt is refused before anything is typed
+    const later = await runMorning(deps(async () => { calls += 1; throw new RefusedError('HALTED', 'stopped'); }), 'scheduled');
     expect(later.kind).toBe('halted');
-    expect(calls).toBe(2);
+    expect(calls).toBe(3);
     expect(notices[1]).toMatchObject({ event: 'still-halted', code: 'TOTP_REJECTED' });
   });
 

@@ -6,9 +6,9 @@ const deadline = new Date('2026-11-23T03:30:00Z'); // 09:00 IST
 const fresh = { attempts: 1, totpRejections: 0, pagesUnrecognised: 0 };
 
 describe('retry policy', () => {
-  it('never retries a rejected password or a blocked account, and stops the tool', () => {
-    for (const code of ['CREDENTIALS_REJECTED', 'ACCOUNT_BLOCKED']) {
-      expect(decideRetry({ code, retryable: false }, fresh, now, deadline)).toMatchObject({ retry: false, halt: true });
+  it('never retries a rejection, an unseen answer or a refusal of the ledger', () => {
+    for (const code of ['CREDENTIALS_REJECTED', 'USER_NOT_FOUND', 'ACCOUNT_BLOCKED', 'SUBMISSION_UNKNOWN', 'HALTED', 'ATTEMPT_BUDGET_SPENT', 'SAVE_FAILED']) {
+      expect(decideRetry({ code, retryable: false }, fresh, now, deadline)).toMatchObject({ retry: false });
     }
   });
 
@@ -16,7 +16,7 @@ describe('retry policy', () => {
     const first = decideRetry({ code: 'TOTP_REJECTED', retryable: false }, { ...fresh, totpRejections: 1 }, now, deadline);
     expect(first).toEqual({ retry: true, delayMs: 25_000, reason: expect.any(String) });
     const second = decideRetry({ code: 'TOTP_REJECTED', retryable: false }, { ...fresh, attempts: 2, totpRejections: 2 }, now, deadline);
-    expect(second).toMatchObject({ retry: false, halt: true });
+    expect(second).toMatchObject({ retry: false });
   });
 
   it('retries what a retry can fix, with growing jittered delays', () => {
@@ -28,9 +28,9 @@ describe('retry policy', () => {
 
   it('does not retry past the deadline, past the attempt cap, or what cannot change', () => {
     const late = new Date(deadline.getTime() - 1_000);
-    expect(decideRetry({ code: 'KITE_UNAVAILABLE', retryable: true }, fresh, late, deadline, () => 1)).toMatchObject({ retry: false, halt: false, reason: expect.stringMatching(/deadline/) });
+    expect(decideRetry({ code: 'KITE_UNAVAILABLE', retryable: true }, fresh, late, deadline, () => 1)).toMatchObject({ retry: false, reason: expect.stringMatching(/deadline/) });
     expect(decideRetry({ code: 'KITE_UNAVAILABLE', retryable: true }, { ...fresh, attempts: RETRY_LIMITS.maxAttempts }, now, deadline)).toMatchObject({ retry: false });
-    expect(decideRetry({ code: 'API_SECRET_REJECTED', retryable: false }, fresh, now, deadline)).toMatchObject({ retry: false, halt: false });
+    expect(decideRetry({ code: 'API_SECRET_REJECTED', retryable: false }, fresh, now, deadline)).toMatchObject({ retry: false });
   });
 
   it('an unrecognised page is retried a few times only', () => {

@@ -37,3 +37,11 @@ describe('TOTP', () => {
     expect(parseTotpSecret('otpauth://totp/x?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&digits=8')).toEqual({ problem: expect.stringMatching(/6 digits/) });
   });
 });
+
+describe('a TOTP secret the code library would refuse', () => {
+  it.each(['JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PX', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP====', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPA'])('%s is refused at validation, without repeating it', (secret) => {
+    const parsed = parseTotpSecret(secret);
+    expect(parsed).toMatchObject({ problem: expect.stringMatching(/length or padding/) });
+    expect(JSON.stringify(parsed)).not.toContain(secret);
+  });
+});

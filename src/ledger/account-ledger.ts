@@ -1,0 +1,136 @@
+import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
+import { promisify } from 'node:util';
+import { StateError } from '../errors/index.js';
+import { judge, submissionsOf, type Submission, type Verdict } from './attempt-rules.js';
+import type { LedgerStore } from './ledger-store.js';
+import { parseRecord, type AnswerKind, type Factor, type LedgerRecord, type SubmitRecord } from './records.js';
+
+const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: { N: number }) => Promise<Buffer>;
+
+export interface Account { apiKey: string; userId: string }
+
+/** The secrets a print is made of; never stored. */
+export interface Secrets { password: string; totpSecret: string }
+
+const WHAT_TO_DO = 'kite-autologin will not log in while it cannot read its record of what was submitted to Kite '
+  + '(five wrong attempts block the account). Fix the file\'s permissions or the disk; if the file is damaged, check on '
+  + 'kite.zerodha.com that the account is not blocked, move the file aside, and run again.';
+
+/**
+ * One account's attempt ledger: every password and TOTP submission, appended and fsynced
+ * before the secret is typed, and Kite's answer to it. Read whole and validated on open; a
+ * ledger that cannot be read, parsed or written stops the tool (StateError, exit 2) and is
+ * never overwritten.
+ */
+export class AccountLedger {
+  #records: LedgerRecord[];
+  readonly #salt: Buffer;
+  readonly #store: LedgerStore;
+
+  private constructor(store: LedgerStore, records: LedgerRecord[], salt: Buffer) {
+    this.#store = store;
+    this.#records = records;
+    this.#salt = salt;
+  }
+
+  get path(): string {
+    return this.#store.path;
+  }
+
+  get records(): readonly LedgerRecord[] {
+    return this.#records;
+  }
+
+  /** Reads the ledger; with `create`, starts one when there is none. Undefined: none, and not created. */
+  static async open(store: LedgerStore, account: Account, now: Date, options: { create: boolean }): Promise<AccountLedger | undefined> {
+    let text: string | undefined;
+    try {
+      text = await store.read();
+    } catch (error) {
+      throw new StateError(store.path, `the attempt ledger cannot be read (${codeOf(error)}). ${WHAT_TO_DO}`);
+    }
+    if (text === undefined) {
+      if (!options.create) return undefined;
+      const header = { v: 1 as const, type: 'header' as const, apiKey: account.apiKey, userId: account.userId.toUpperCase(), salt: randomBytes(16).toString('hex'), at: now.toISOString() };
+      try {
+        await store.create(`${JSON.stringify(header)}\n`);
+      } catch (error) {
+        if (codeOf(error) === 'EEXIST') return AccountLedger.open(store, account, now, options);
+        throw new StateError(store.path, `the attempt ledger cannot be created (${codeOf(error)}); make its folder writable by this user (STATE_DIR).`);
+      }
+      return new AccountLedger(store, [header], Buffer.from(header.salt, 'hex'));
+    }
+    const records = parseLedger(store.path, text);
+    const header = records[0];
+    if (header?.type !== 'header') throw new StateError(store.path, `the attempt ledger does not start with its header. ${WHAT_TO_DO}`);
+    if (header.apiKey !== account.apiKey || header.userId !== account.userId.toUpperCase()) {
+      throw new StateError(store.path, `the attempt ledger belongs to another account (${header.userId}). ${WHAT_TO_DO}`);
+    }
+    return new AccountLedger(store, records, Buffer.from(header.salt, 'hex'));
+  }
+
+  /** Salted slow hashes of the configured credentials (to notice a change, never to recover them). */
+  async prints(account: Account, secrets: Secrets): Promise<Record<Factor, string>> {
+    const make = async (material: unknown[]): Promise<string> =>
+      (await scrypt(JSON.stringify(material), this.#salt, 24, { N: 4096 })).toString('hex');
+    const [password, totp] = await Promise.all([
+      make(['password', account.apiKey, account.userId.toUpperCase(), secrets.password]),
+      make(['totp', account.apiKey, account.userId.toUpperCase(), secrets.totpSecret]),
+    ]);
+    return { password, totp };
+  }
+
+  judge(today: string, prints: Record<Factor, string>, settled: boolean): Verdict {
+    return judge({ records: this.#records, today, prints, settled });
+  }
+
+  /** Every submission with its answer (`pending` when none is recorded). */
+  submissions(): Submission[] {
+    return submissionsOf(this.#records, false);
+  }
+
+  /** Appends and fsyncs a submission; throws StateError (and nothing may be submitted) when it cannot. */
+  async recordSubmission(fields: Omit<SubmitRecord, 'v' | 'type' | 'id'>): Promise<string> {
+    const record: SubmitRecord = { v: 1, type: 'submit', id: randomBytes(8).toString('hex'), ...fields };
+    await this.#append(record, 'a submission could not be recorded, so it was not made');
+    return record.id;
+  }
+
+  async recordAnswer(id: string, at: Date, outcome: AnswerKind, detail: { code?: string | undefined; status?: number | undefined } = {}): Promise<void> {
+    await this.#append({ v: 1, type: 'outcome', id, at: at.toISOString(), outcome, ...(detail.code ? { code: detail.code } : {}), ...(detail.status ? { status: detail.status } : {}) },
+      'Kite\'s answer could not be recorded (it will read as unknown, which stops the account)');
+  }
+
+  async recordResume(at: Date, via: string): Promise<void> {
+    await this.#append({ v: 1, type: 'resume', at: at.toISOString(), via }, 'the resume could not be recorded');
+  }
+
+  async recordStop(fields: { at: Date; code: string; factor: Factor; print: string; note: string }): Promise<void> {
+    await this.#append({ v: 1, type: 'stop', ...fields, at: fields.at.toISOString() }, 'a stop could not be recorded');
+  }
+
+  async #append(record: LedgerRecord, what: string): Promise<void> {
+    try {
+      await this.#store.append(`${JSON.stringify(record)}\n`);
+    } catch (error) {
+      throw new StateError(this.#store.path, `${what} (${codeOf(error)}): check the disk and the folder's permissions.`);
+    }
+    this.#records = [...this.#records, record];
+  }
+}
+
+function parseLedger(path: string, text: string): LedgerRecord[] {
+  if (text.length === 0) throw new StateError(path, `the attempt ledger is empty. ${WHAT_TO_DO}`);
+  if (!text.endsWith('\n')) throw new StateError(path, `the attempt ledger's last line is incomplete (a write was cut short). ${WHAT_TO_DO}`);
+  const lines = text.slice(0, -1).split('\n');
+  return lines.map((line, index) => {
+    const parsed = parseRecord(line);
+    if ('problem' in parsed) throw new StateError(path, `line ${index + 1} of the attempt ledger ${parsed.problem}. ${WHAT_TO_DO}`);
+    return parsed;
+  });
+}
+
+function codeOf(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'I/O error';
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Where a ledger's lines live. Appends are durable (fsynced) when they resolve. */
+export interface LedgerStore {
+  readonly path: string;
+  /** The whole text; undefined when there is no ledger yet. Any other failure throws. */
+  read(): Promise<string | undefined>;
+  /** Creates the ledger with its first line, atomically; fails if it exists. */
+  create(line: string): Promise<void>;
+  append(line: string): Promise<void>;
+}
+
+/** A file, 0600 in a 0700 folder: lines appended with O_APPEND and fsynced. */
+export function fileLedgerStore(path: string): LedgerStore {
+  return {
+    path,
+    async read() {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async create(line) {
+      const folder = dirname(path);
+      await mkdir(folder, { recursive: true, mode: 0o700 });
+      // Written whole under a temporary name, then linked into place: a crash never
+      // leaves an empty or half-written ledger, and an existing one is never replaced.
+      const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(line);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      try {
+        await link(temp, path);
+      } finally {
+        await unlink(temp).catch(() => undefined);
+      }
+      await syncFolder(folder);
+    },
+    async append(line) {
+      const handle = await open(path, 'a', 0o600);
+      try {
+        await handle.appendFile(line);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  await chmod(folder, 0o700).catch(() => undefined);
+  const handle = await open(folder, 'r').catch(() => undefined);
+  await handle?.sync().catch(() => undefined);
+  await handle?.close();
+}
+
+/** In memory: the sandbox's throwaway account, and tests. */
+export function memoryLedgerStore(path = 'memory:ledger'): LedgerStore & { text: string | undefined } {
+  const store = {
+    path,
+    text: undefined as string | undefined,
+    read: async () => store.text,
+    create: async (line: string) => {
+      if (store.text !== undefined) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+      store.text = line;
+    },
+    append: async (line: string) => {
+      if (store.text === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+      store.text += line;
+    },
+  };
+  return store;
+}
