@@ -34,6 +34,7 @@ Options:
     return withAccountLock(files.lock, async () => {
       const now = new Date();
       const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
+      await ledger?.settleOrphans(now);
       const { failures, stops } = ledger ? failuresSinceResume(ledger.records) : { failures: [], stops: [] };
       if (!ledger || (failures.length === 0 && stops.length === 0)) {
         ctx.out(`Nothing to clear: ${account.userId} is not stopped.`);

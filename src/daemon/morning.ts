@@ -65,7 +65,7 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
       const error = asAutologinError(thrown);
       if (error instanceof AbortedError) throw error; // shutting down: today's run stays unfinished
       if (error.code === 'HALTED' && counts.attempts === 1) return stillHalted(deps, day, trigger, started, error);
-      if (error.code === 'TOTP_REJECTED') counts.totpRejections += 1;
+      if (error.code === 'TOTP_REJECTED' || (error.code === 'SUBMISSION_UNKNOWN' && error.step === 'second-factor')) counts.totpRejections += 1;
       if (error.code === 'PAGE_UNRECOGNISED') counts.pagesUnrecognised += 1;
       const decision = decideRetry(error, counts, deps.now(), deadline, deps.random, config.schedule.backoffBaseMs);
       log.warn({ err: error.toJSON(), attempt: counts.attempts, decision }, 'login attempt failed');

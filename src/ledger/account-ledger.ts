@@ -101,6 +101,17 @@ export class AccountLedger {
       'Kite\'s answer could not be recorded (it will read as unknown, which stops the account)');
   }
 
+  /**
+   * Under the account's lock, a submission without an answer belongs to a process that died
+   * (or lost the lock) after sending it: it is recorded as unknown, so that every reader,
+   * with or without the lock, sees the same stop.
+   */
+  async settleOrphans(at: Date): Promise<number> {
+    const orphans = this.submissions().filter((s) => s.outcome === 'pending');
+    for (const orphan of orphans) await this.recordAnswer(orphan.id, at, 'unknown', { code: 'SUBMISSION_UNKNOWN' });
+    return orphans.length;
+  }
+
   async recordResume(at: Date, via: string): Promise<void> {
     await this.#append({ v: 1, type: 'resume', at: at.toISOString(), via }, 'the resume could not be recorded');
   }

@@ -29,6 +29,8 @@ export async function guardedLogin(config: LoginConfig, request: LoginRequest, d
   const files = accountFiles(config, { apiKey: config.credentials.apiKey, userId: config.credentials.userId });
   return withAccountLock(files.lock, async (lock) => {
     const { ledger, account, prints } = await openAccountLedger(files, config.credentials, now());
+    const orphans = await ledger.settleOrphans(now());
+    if (orphans > 0) deps.logger.warn({ orphans, file: ledger.path }, 'a submission was sent by a process that died before Kite answered: recorded as unknown, which counts as a rejection');
     const verdict = ledger.judge(istDate(now()), prints, true);
     if (verdict.refusal) throw refusalError(verdict.refusal);
     await preflight({ tokenFile: config.tokenFile, totpSecret: config.credentials.totpSecret, now: now() });

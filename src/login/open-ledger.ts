@@ -46,7 +46,8 @@ async function legacyHalt(path: string): Promise<LegacyHalt | undefined> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // No such file, or no such folder (the token's folder is checked, and named, by the preflight).
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw new StateError(path, `the state file of an earlier version cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); it may hold a stop after a rejected password. Fix its permissions, or check on kite.zerodha.com that nothing is wrong and move it aside.`);
   }
   let parsed: unknown;

@@ -2,6 +2,7 @@
 export interface FailedAttempt {
   code: string;
   retryable: boolean;
+  step?: string | undefined;
 }
 
 export interface RetryState {
@@ -22,7 +23,7 @@ export const RETRY_LIMITS = {
    * A runaway guard only: an attempt that fails before any secret is sent costs the account
    * nothing, and the attempt ledger bounds those that send one (3 passwords a day).
    */
-  maxAttempts: 60,
+  maxAttempts: 200,
   maxPagesUnrecognised: 3,
   /** The first retry's delay ceiling (RETRY_BACKOFF_SECONDS). */
   baseDelayMs: 10_000,
@@ -46,7 +47,8 @@ export function decideRetry(
   random: () => number = Math.random,
   baseDelayMs: number = RETRY_LIMITS.baseDelayMs,
 ): RetryDecision {
-  if (failure.code === 'TOTP_REJECTED') {
+  // A code rejected, or sent and never answered: the ledger allows one more today, from a later window.
+  if (failure.code === 'TOTP_REJECTED' || (failure.code === 'SUBMISSION_UNKNOWN' && failure.step === 'second-factor')) {
     // The ledger allows a second code today only from a later window: the attempt waits for it.
     if (state.totpRejections >= 2) return { retry: false, reason: 'the TOTP was rejected twice' };
     const nextWindow = 30_000 - (now.getTime() % 30_000);

@@ -85,6 +85,11 @@ export class KiteRules {
     return this.#options.now();
   }
 
+  /** Another Zerodha user (a family member) who may log in to the same apps. */
+  addAccount(account: SimAccount): void {
+    this.#accounts.set(account.userId.toUpperCase(), { account, wrongPasswords: 0, wrongCodes: 0, blocked: false, requestIds: new Set() });
+  }
+
   app(apiKey: string | null | undefined): SimApp | undefined {
     return apiKey ? this.#apps.get(apiKey) : undefined;
   }

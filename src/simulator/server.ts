@@ -76,12 +76,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const url = new URL(req.url ?? '/', 'http://simulator');
     const route = routeOf(req.method ?? 'GET', url.pathname);
     res.setHeader('Date', new Date(now()).toUTCString());
-    res.on('finish', () => requests.push({ at: now(), method: req.method ?? 'GET', route, path: url.pathname, status: res.statusCode }));
+    // On close, not finish: a request whose client went away before the answer still reached Kite.
+    res.on('close', () => requests.push({ at: now(), method: req.method ?? 'GET', route, path: url.pathname, status: res.writableFinished ? res.statusCode : 0 }));
 
     const fault = takeFault(faults, route);
     if (fault?.latencyMs) await delay(fault.latencyMs);
     if (fault?.drop) {
-      requests.push({ at: now(), method: req.method ?? 'GET', route, path: url.pathname, status: 0 });
       req.socket.destroy();
       return;
     }

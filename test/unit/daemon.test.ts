@@ -25,7 +25,7 @@ describe('daemon (fake clocks)', () => {
   let calls: string[];
   let daemons: DaemonHandle[];
 
-  const start = (runMorning?: (trigger: string, signal: AbortSignal) => Promise<MorningResult>): DaemonHandle => {
+  const start = (runMorning?: (trigger: string, signal: AbortSignal) => Promise<MorningResult>, over: Partial<Parameters<typeof startDaemon>[0]> = {}): DaemonHandle => {
     const handle = startDaemon({
       config, state, logger: createLogger('silent'),
       calendar: calendarFor(config), schedule: scheduleFor(config),
@@ -40,6 +40,7 @@ describe('daemon (fake clocks)', () => {
       now: () => new Date(wall),
       monotonic: () => mono,
       tickMs: 10,
+      ...over,
     });
     daemons.push(handle);
     return handle;
@@ -91,6 +92,21 @@ describe('daemon (fake clocks)', () => {
     const [skipped] = await once(daemon.events, 'skipped');
     expect(skipped).toMatchObject({ trigger: 'clock-jump' });
     expect(calls).toEqual(['clock-jump']);
+  });
+
+  it('two triggers at once (start, and a clock jump while it decides) start one morning, not two', async () => {
+    wall = ist('2028-02-29T08:10:00');
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => { release = resolve; });
+    const daemon = start(undefined, { tokenValid: async () => { await slow; return false; } });
+    wall += 60 * 60_000; // the next tick sees a jump and triggers while "start" is still deciding
+    const [skipped] = await once(daemon.events, 'skipped');
+    // Whichever came first decides; the other is told a run is in progress.
+    expect(skipped).toMatchObject({ reason: expect.stringMatching(/in progress/) });
+    release();
+    await once(daemon.events, 'morning');
+    expect(calls).toHaveLength(1);
+    expect(['start', 'clock-jump']).toContain(calls[0]);
   });
 
   it('stop() abandons a run in progress through its signal and resolves', async () => {

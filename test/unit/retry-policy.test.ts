@@ -38,3 +38,10 @@ describe('retry policy', () => {
     expect(decideRetry({ code: 'PAGE_UNRECOGNISED', retryable: true }, { ...fresh, pagesUnrecognised: 3 }, now, deadline)).toMatchObject({ retry: false });
   });
 });
+
+describe('a code sent and never answered', () => {
+  it('is tried once more in a later window, like a rejected one; a password never answered is not', () => {
+    expect(decideRetry({ code: 'SUBMISSION_UNKNOWN', retryable: false, step: 'second-factor' }, { ...fresh, totpRejections: 1 }, now, deadline)).toMatchObject({ retry: true, delayMs: 25_000 });
+    expect(decideRetry({ code: 'SUBMISSION_UNKNOWN', retryable: false, step: 'credentials' }, fresh, now, deadline)).toMatchObject({ retry: false });
+  });
+});
