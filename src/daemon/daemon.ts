@@ -122,8 +122,9 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
 
   let last = { wall: now().getTime(), mono: monotonic() };
   const record = { pid: process.pid, hostname: hostname(), startedAt: now().toISOString() };
-  const heartbeat = (): Promise<unknown> =>
-    state.update((s) => { s.daemon = { ...record, heartbeatAt: now().toISOString() }; s.nextRuns = upcoming(); });
+  // The last heartbeat in flight: stop() waits for it, so it cannot write the record back after.
+  let beating: Promise<unknown> = Promise.resolve();
+  const heartbeat = (): Promise<unknown> => (beating = state.update((s) => { s.daemon = { ...record, heartbeatAt: now().toISOString() }; s.nextRuns = upcoming(); }));
   const tick = (): void => {
     const current = { wall: now().getTime(), mono: monotonic() };
     const jump = clockJump(last, current, deps.jumpToleranceMs ?? 60_000);
@@ -148,6 +149,7 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
         await Promise.race([running, new Promise((r) => { timeout = setTimeout(r, deps.stopTimeoutMs ?? 20_000); })]);
         clearTimeout(timeout);
       }
+      await beating.catch(() => undefined);
       await state.update((s) => { s.daemon = undefined; }).catch(() => undefined);
       logger.info('stopped');
       resolveStopped();

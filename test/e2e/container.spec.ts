@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmod, chown, cp, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { expect, test } from '../support/fixtures.js';
 import { readFinalStage, type FinalStage } from '../support/dockerfile.js';
@@ -78,7 +78,9 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
     const once = await image(['run', '--once']).result;
     expect(once.code, once.stderr).toBe(0);
     const tokenFile = onHost(stage.env['TOKEN_FILE'] as string);
-    for (const file of [tokenFile, join(root, 'data', 'kite-autologin-state.json'), join(root, 'data', 'sandbox-token.json')]) {
+    const records = (await readdir(join(root, 'data'))).filter((f) => /^kite-autologin-.+\.(?:state\.json|ledger\.jsonl)$/.test(f)).map((f) => join(root, 'data', f));
+    expect(records).toHaveLength(2); // the account's state file and attempt ledger
+    for (const file of [tokenFile, ...records, join(root, 'data', 'sandbox-token.json')]) {
       const info = await stat(file);
       expect(info.mode & 0o777, file).toBe(0o600);
       expect(info.uid, file).toBe(uid);

@@ -56,7 +56,7 @@ describe('daemon (fake clocks)', () => {
   });
   afterEach(async () => {
     await Promise.all(daemons.map((d) => d.stop()));
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('catches up at start when today\'s time has passed, and a restart does not run the morning again', async () => {
