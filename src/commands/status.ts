@@ -4,7 +4,7 @@ import { AccountLedger } from '../ledger/account-ledger.js';
 import { failuresSinceResume, type Submission } from '../ledger/attempt-rules.js';
 import { fileLedgerStore } from '../ledger/ledger-store.js';
 import { accountFiles } from '../login/account-files.js';
-import { describeOffset } from '../kite/kite-clock.js';
+import { describeOffset } from '../time/clock-offset.js';
 import { istDate } from '../time/ist.js';
 import { ExitCode } from '../errors/index.js';
 import { nextRuns } from '../schedule/plan.js';

@@ -80,13 +80,14 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
       }
       const stop = await deps.accountStop().catch(() => undefined);
       const halted = stop !== undefined;
+      const kiteClockOffsetMs = (await state.read().catch(() => undefined))?.kiteClock?.offsetMs;
       await state.update((s) => {
         s.lastAttempt = attemptRecord(deps, day, trigger, counts.attempts, error);
         if (s.today?.day === day) s.today.finishedAt = deps.now().toISOString();
       }).catch((recordError: unknown) => log.error({ err: describeUnexpected(recordError) }, 'could not record the failed morning'));
       await deps.notifier.notify(failureNotice({
         userId: config.credentials.userId, day, at: deps.now().toISOString(), code: error.code, step: error.step,
-        message: error.message, attempts: counts.attempts, halted, diagnostics: diagnosticsOf(error),
+        message: error.message, attempts: counts.attempts, halted, diagnostics: diagnosticsOf(error), kiteClockOffsetMs,
       }));
       await deps.notifier.heartbeat(false);
       return { kind: 'failed', day, error, attempts: counts.attempts, halted };
@@ -116,7 +117,8 @@ async function finish(deps: MorningDeps, day: string, trigger: string, attempts:
   deps.logger.info({ morning: day, result: outcome.kind, attempts }, 'morning done: a valid token is saved');
   await deps.notifier.heartbeat(true);
   if (deps.config.notify.onSuccess && outcome.kind !== 'dry-run') {
-    await deps.notifier.notify(successNotice({ userId: deps.config.credentials.userId, day, at, expiresAt: outcome.expiresAt ?? 'unknown', attempts }));
+    const kiteClockOffsetMs = (await deps.state.read().catch(() => undefined))?.kiteClock?.offsetMs;
+    await deps.notifier.notify(successNotice({ userId: deps.config.credentials.userId, day, at, expiresAt: outcome.expiresAt ?? 'unknown', attempts, kiteClockOffsetMs }));
   }
 }
 

@@ -1,3 +1,5 @@
+import { clockNote } from '../time/clock-offset.js';
+
 /** What a person is told. Built from typed errors and fixed text only: never a secret. */
 export interface Notice {
   event: 'login-succeeded' | 'login-failed' | 'halted' | 'still-halted';
@@ -12,6 +14,8 @@ export interface Notice {
   step?: string | undefined;
   next: string;
   diagnostics?: readonly string[] | undefined;
+  /** Kite's clock minus this machine's, when it was last measured. */
+  kiteClockOffsetMs?: number | undefined;
 }
 
 export interface FailureFacts {
@@ -24,6 +28,7 @@ export interface FailureFacts {
   attempts: number;
   halted: boolean;
   diagnostics: readonly string[];
+  kiteClockOffsetMs?: number | undefined;
 }
 
 export function failureNotice(f: FailureFacts): Notice {
@@ -35,11 +40,14 @@ export function failureNotice(f: FailureFacts): Notice {
     `Next: ${next}`,
   ];
   if (f.diagnostics.length > 0) lines.push(`Diagnostics: ${f.diagnostics.join(', ')}`);
+  const clock = clockNote(f.kiteClockOffsetMs);
+  if (clock) lines.push(clock);
   return {
     event: f.halted ? 'halted' : 'login-failed',
     title: `kite-autologin: no Kite token for ${f.userId} on ${f.day}`,
     text: lines.join('\n'),
     userId: f.userId, day: f.day, at: f.at, code: f.code, step: f.step, next, diagnostics: f.diagnostics,
+    ...(f.kiteClockOffsetMs === undefined ? {} : { kiteClockOffsetMs: f.kiteClockOffsetMs }),
   };
 }
 
@@ -53,12 +61,14 @@ export function stillHaltedNotice(f: { userId: string; day: string; at: string; 
   };
 }
 
-export function successNotice(f: { userId: string; day: string; at: string; expiresAt: string; attempts: number }): Notice {
+export function successNotice(f: { userId: string; day: string; at: string; expiresAt: string; attempts: number; kiteClockOffsetMs?: number | undefined }): Notice {
   const next = 'Nothing to do.';
+  const clock = clockNote(f.kiteClockOffsetMs);
   return {
     event: 'login-succeeded',
     title: `kite-autologin: Kite token ready for ${f.userId} on ${f.day}`,
-    text: `Logged in after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}; the token is valid until ${f.expiresAt}.`,
+    text: `Logged in after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}; the token is valid until ${f.expiresAt}.${clock ? `\n${clock}` : ''}`,
     userId: f.userId, day: f.day, at: f.at, next,
+    ...(f.kiteClockOffsetMs === undefined ? {} : { kiteClockOffsetMs: f.kiteClockOffsetMs }),
   };
 }

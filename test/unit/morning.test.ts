@@ -90,6 +90,14 @@ describe('one morning (fake clock, fake attempts)', () => {
     expect(notices[1]).toMatchObject({ event: 'still-halted', code: 'TOTP_REJECTED' });
   });
 
+  it('an alert names Kite\'s clock offset when the last login measured one worth fixing', async () => {
+    clock = ist('2026-11-23T08:59:50');
+    await state.update((s) => { s.kiteClock = { offsetMs: 40_000, measuredAt: clock.toISOString() }; });
+    await runMorning(deps(async () => { throw new KiteRejectedError('TOTP_REJECTED', 'Invalid TOTP', { step: 'second-factor' }); }), 'scheduled');
+    expect(notices[0]?.text).toMatch(/Clock: this machine's clock is 40\.0s behind Kite's; fix it with NTP/);
+    expect(notices[0]).toMatchObject({ kiteClockOffsetMs: 40_000 });
+  });
+
   it('on a closed day, does nothing at all', async () => {
     clock = ist('2026-11-24T07:30:00'); // a holiday
     const result = await runMorning(deps(async () => { throw new Error('must not run'); }), 'scheduled');
