@@ -16,15 +16,21 @@ export async function saveDiagnostics(page: Page, dir: string, step: LoginStep, 
     return saved;
   }
   const stem = join(dir, `${at.toISOString().replace(/[:.]/g, '-')}-${step}`);
-  await page.evaluate(() => {
-    for (const input of Array.from(document.querySelectorAll('input'))) {
-      const secretish = input.type === 'password' || input.type === 'number' || input.type === 'tel' ||
-        input.maxLength === 6 || input.hasAttribute('data-kite-autologin');
-      if (!secretish) continue;
-      input.value = '';
-      input.removeAttribute('value');
-    }
-  }).catch(() => undefined);
+  // Every frame, and in each every open shadow root: the code may sit in any of them.
+  await Promise.all(page.frames().map((frame) => frame.evaluate(() => {
+    const clear = (root: Document | ShadowRoot): void => {
+      for (const el of Array.from(root.querySelectorAll('*'))) {
+        if (el.shadowRoot) clear(el.shadowRoot);
+        if (!(el instanceof HTMLInputElement)) continue;
+        const secretish = el.type === 'password' || el.type === 'number' || el.type === 'tel' ||
+          (el.maxLength > 0 && el.maxLength <= 8) || el.hasAttribute('data-kite-autologin');
+        if (!secretish) continue;
+        el.value = '';
+        el.removeAttribute('value');
+      }
+    };
+    clear(document);
+  }).catch(() => undefined)));
   const write = async (path: string, content: string | Buffer): Promise<void> => {
     await writeFile(path, content, { mode: 0o600, flag: 'wx' });
     saved.push(path);

@@ -1,4 +1,4 @@
-import { errors as playwrightErrors, type Page } from 'playwright';
+import type { Locator, Page } from 'playwright';
 import type { Logger } from '../logger.js';
 import { AbortedError, describeUnexpected, isAutologinError, KiteRejectedError, KiteUnavailableError, OutcomeUnknownError, PageError, type LoginStep } from '../errors/index.js';
 import type { AnswerKind, Factor } from '../ledger/records.js';
@@ -9,8 +9,8 @@ import { CLOCK_FIX_HINT, CLOCK_WARN_OFFSET_MS, describeOffset } from '../time/cl
 import { KiteClock } from './kite-clock.js';
 import { saveDiagnostics } from './diagnostics.js';
 import { errorFromKiteMessage } from './kite-messages.js';
-import type { PageKind, PageState } from './page-state.js';
-import { waitForPageState } from './page-wait.js';
+import { locate, observe, waitForChange, type View } from './page-view.js';
+import { describeSeen, recognise, type Screen, type Target } from './screen.js';
 import { interceptLoginPage } from './page-interception.js';
 import { loggableUrl, requestTokenFromRedirect } from './redirect.js';
 
@@ -62,7 +62,6 @@ export interface LoginFlowDeps {
   gate: SubmissionGate;
 }
 
-type Outcome = PageState | { kind: 'redirect'; url: string };
 
 /**
  * Drives a page through Kite's login: user id and password, the TOTP, the consent page when
@@ -70,11 +69,27 @@ type Outcome = PageState | { kind: 'redirect'; url: string };
  * Each wait is for a recognised page state, bounded by the step timeout; an unknown page
  * leaves diagnostics and a PageError. The caller owns (and closes) the browser.
  */
+/** A screen as the loop sees it: recognised, or the redirect to the app. */
+type Seen = Screen | { kind: 'redirect'; url: string };
+
+/** The most actions one login may take (a screen acted on, an overlay dismissed). */
+const MAX_ACTIONS = 16;
+
+/**
+ * Drives a page through Kite's login as a loop, not a script: look at every frame, recognise
+ * the screen, do the one thing it is recognised for, look again, until the redirect to the
+ * app's URL is seen. No number or order of screens is assumed; each wait is bounded by the
+ * step timeout, and the whole by a number of actions. A screen that fits nothing, or where
+ * two fields could take one value, stops with diagnostics (exit 4): never a guess. The
+ * caller owns (and closes) the browser.
+ */
 export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: LoginFlowDeps): Promise<{ requestToken: string; kiteClock: KiteClock }> {
   const now = deps.now ?? Date.now;
   const emit = (event: FlowEvent): void => deps.onStep?.(event);
   const clock = watchKiteClock(page, input.loginUrl, now);
   const { redirect } = await interceptLoginPage(page, input.redirectUrl);
+  let redirected: string | undefined;
+  void redirect.then((url) => { redirected = url; });
   page.on('request', (request) => {
     deps.logger?.trace({ method: request.method(), url: loggableUrl(request.url()), type: request.resourceType() }, 'browser request');
   });
@@ -82,72 +97,167 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
     deps.logger?.trace({ status: response.status(), url: loggableUrl(response.url()) }, 'browser response');
   });
 
-  const waitFor = async (expected: PageKind[], step: LoginStep): Promise<Outcome> => {
-    const outcome = await waitForOutcome(page, expected, step, redirect, input, deps.signal, now);
-    deps.logger?.debug({ step, state: outcome.kind, ...(outcome.kind === 'second-factor' ? { field: outcome.hint } : {}) }, 'page state');
-    return outcome;
+  const progress = { userTyped: false, passwordAccepted: false, codeAccepted: false, filled: new Set<string>() };
+  let step: LoginStep = 'login-page';
+  let view: View = { frames: [], handles: [] };
+  let dismissals = 0;
+
+  /** Looks until the screen is one worth acting on (not loading), the redirect, or the deadline. */
+  const look = async (): Promise<Seen> => {
+    const deadline = now() + input.stepTimeoutMs;
+    for (;;) {
+      if (redirected) return { kind: 'redirect', url: redirected };
+      view = await raceAbort(observe(page), deps.signal, step);
+      if (redirected) return { kind: 'redirect', url: redirected };
+      const screen = recognise(view.frames, progress);
+      if (screen.kind !== 'loading') {
+        deps.logger?.debug({ step, screen: screen.kind }, 'screen');
+        return screen;
+      }
+      if (!(await raceAbort(waitForChange(page, deadline, now, redirect), deps.signal, step))) {
+        throw await unrecognised(`No recognised Kite screen within ${Math.round(input.stepTimeoutMs / 1000)}s at step ${step}; Kite may have changed its page, or shows a maintenance page.`);
+      }
+    }
+  };
+  /** Looks until the screen is no longer `kind` (after acting on it). */
+  const lookPast = async (kind: Seen['kind']): Promise<Seen> => {
+    const deadline = now() + input.stepTimeoutMs;
+    for (;;) {
+      const seen = await look();
+      if (seen.kind !== kind || seen.kind === 'error') return seen;
+      if (!(await raceAbort(waitForChange(page, deadline, now, redirect), deps.signal, step))) return seen;
+    }
+  };
+  const unrecognised = async (message: string, code: 'PAGE_UNRECOGNISED' | 'TWOFA_UNSUPPORTED' = 'PAGE_UNRECOGNISED', retryable?: boolean): Promise<PageError> => {
+    const summary = view.frames.length > 0 ? ` Seen: ${describeSeen(view.frames)}.` : '';
+    return new PageError(code, `${message}${summary}`, {
+      step, ...(retryable === undefined ? {} : { retryable }),
+      diagnostics: await saveDiagnostics(page, input.diagnosticsDir, step, new Date(now())),
+    });
   };
 
   await openLoginPage(page, input, deps.signal);
-  let state = await waitFor(['credentials', 'second-factor', 'consent', 'error', 'security-questions', 'dashboard', 'captcha'], 'login-page');
-  throwOnError(state, 'login-page');
-  emit({ step: 'login-page' });
+  let seen = await look();
+  if (seen.kind !== 'error') emit({ step: 'login-page' });
 
-  if (state.kind === 'credentials') {
-    const fields = state;
-    await page.locator(fields.user).fill(input.userId);
-    await page.locator(fields.password).fill(input.password);
-    state = await submitSecret(page, 'password', input.password, input, deps, clock, async () => {
-      await submit(page, fields.submit, fields.password);
-    }, () => waitFor(['second-factor', 'security-questions', 'consent', 'error', 'dashboard', 'captcha'], 'credentials'));
-    emit({ step: 'credentials' });
+  for (let actions = 0; ; actions += 1) {
+    if (actions > MAX_ACTIONS) throw await unrecognised(`The login took more than ${MAX_ACTIONS} screens without reaching the redirect.`, 'PAGE_UNRECOGNISED', false);
+    switch (seen.kind) {
+      case 'redirect': {
+        const requestToken = requestTokenFromRedirect(seen.url);
+        emit({ step: 'redirect', detail: { redirect: loggableUrl(seen.url) } });
+        return { requestToken, kiteClock: clock };
+      }
+      case 'error':
+        throw errorFromKiteMessage(seen.message, step);
+      case 'captcha':
+        throw await unrecognised('Kite shows a captcha; this tool never answers one. Log in once by hand in a browser, then run again.', 'PAGE_UNRECOGNISED', false);
+      case 'security-questions':
+        throw await unrecognised('Kite asks security questions as the second factor; kite-autologin answers only TOTP. Enable external TOTP on your Kite account (Settings > Account security).', 'TWOFA_UNSUPPORTED');
+      case 'ambiguous':
+        throw await unrecognised(`Not sure what this screen wants (${seen.why}); nothing more was typed.`, 'PAGE_UNRECOGNISED', !progress.userTyped);
+      case 'dashboard':
+        throw await unrecognised('Kite logged in but went to its dashboard instead of KITE_REDIRECT_URL: check KITE_API_KEY and the redirect URL registered for the app.');
+      case 'loading':
+        seen = await look();
+        break;
+      case 'overlay': {
+        dismissals += 1;
+        if (dismissals > 3) throw await unrecognised(`Something stays over the login form after ${dismissals - 1} tries to dismiss it ("${seen.text.slice(0, 80)}").`);
+        deps.logger?.info({ step, dialog: seen.text.slice(0, 80), control: seen.dismiss ? 'button' : 'Escape' }, 'dismissing a dialog over the form');
+        if (seen.dismiss) await locate(view, seen.dismiss).click();
+        else await page.keyboard.press('Escape');
+        seen = await lookPast('overlay');
+        break;
+      }
+      case 'user-id': {
+        await typeInto(locate(view, seen.user), input.userId);
+        progress.filled.add(seen.user.ref);
+        progress.userTyped = true;
+        await pressSubmit(view, seen.submit, seen.user);
+        seen = await lookPast('user-id');
+        break;
+      }
+      case 'credentials': {
+        step = 'credentials';
+        const screen = seen;
+        if (screen.user) {
+          await typeInto(locate(view, screen.user), input.userId);
+          progress.filled.add(screen.user.ref);
+          progress.userTyped = true;
+        }
+        await typeInto(locate(view, screen.password), input.password);
+        progress.filled.add(screen.password.ref);
+        seen = await submitSecret(page, 'password', input.password, input, deps, clock, async () => {
+          await pressSubmit(view, screen.submit, screen.password);
+        }, () => { progress.passwordAccepted = true; return lookPast('credentials'); });
+        emit({ step: 'credentials' });
+        step = 'second-factor';
+        break;
+      }
+      case 'code': {
+        step = 'second-factor';
+        const screen = seen;
+        if (screen.boxes.some((box) => progress.filled.has(box.ref))) throw await unrecognised('The code field is one that holds the user id or the password; nothing more was typed.', 'PAGE_UNRECOGNISED', false);
+        reportClock(clock, emit, deps.logger);
+        const codeAt = await waitForTotpWindow(clock, deps, emit);
+        const code = totpCode(input.totpSecret, codeAt);
+        seen = await submitSecret(page, 'totp', code, input, deps, clock, async (watch) => {
+          await typeCode(page, view, screen.boxes, code);
+          if (!watch.sent()) await pressSubmit(view, screen.submit, screen.boxes.at(-1) as Target);
+        }, () => { progress.codeAccepted = true; return lookPast('code'); }, codeAt);
+        emit({ step: 'second-factor' });
+        step = 'consent';
+        break;
+      }
+      case 'consent': {
+        step = 'consent';
+        await locate(view, seen.authorize).click();
+        seen = await lookPast('consent');
+        if (seen.kind !== 'error') emit({ step: 'consent' });
+        step = 'redirect';
+        break;
+      }
+    }
   }
+}
 
-  if (state.kind === 'captcha') {
-    throw new PageError('PAGE_UNRECOGNISED', 'Kite shows a captcha; this tool never answers one. Log in once by hand in a browser, then run again.', {
-      step: 'login-page',
-      diagnostics: await saveDiagnostics(page, input.diagnosticsDir, 'login-page', new Date(now())),
-    });
+/** Types a value as a person would (focus, keys), then checks the field holds it. */
+async function typeInto(field: Locator, value: string): Promise<void> {
+  await field.fill(value);
+  if ((await field.inputValue()) !== value) {
+    await field.fill('');
+    await field.pressSequentially(value);
   }
+}
 
-  if (state.kind === 'security-questions') {
-    throw new PageError('TWOFA_UNSUPPORTED', 'Kite asks security questions as the second factor; kite-autologin answers only TOTP. Enable external TOTP on your Kite account (Settings > Account security).', { step: 'second-factor' });
+/**
+ * Types the code: into one field, or across split boxes as a person would (the first box,
+ * then key by key, the page moving the focus); then checks that what the page holds is the
+ * code. Boxes that do not move the focus get a digit each. A page that submits at the sixth
+ * digit has sent it by then; a round trip to the page lets its request be seen first.
+ */
+async function typeCode(page: Page, view: View, boxes: readonly Target[], code: string): Promise<void> {
+  const fields = boxes.map((box) => locate(view, box));
+  if (fields.length === 1) {
+    await typeInto(fields[0] as Locator, code);
+  } else {
+    await (fields[0] as Locator).click();
+    await page.keyboard.type(code);
+    const held = (await Promise.all(fields.map((f) => f.inputValue().catch(() => '')))).join('');
+    if (held !== code) {
+      for (const [i, field] of fields.entries()) await field.fill(code[i] ?? '');
+    }
   }
+  await page.evaluate(() => document.readyState).catch(() => undefined);
+  const held = (await Promise.all(fields.map((f) => f.inputValue().catch(() => '')))).join('');
+  if (held !== code && held !== '') throw new PageError('PAGE_UNRECOGNISED', 'The code field does not hold the code that was typed (a field that changes what is typed?).', { step: 'second-factor', retryable: false });
+}
 
-  if (state.kind === 'second-factor') {
-    reportClock(clock, emit, deps.logger);
-    const codeAt = await waitForTotpWindow(clock, deps, emit);
-    const field = state;
-    const code = totpCode(input.totpSecret, codeAt);
-    state = await submitSecret(page, 'totp', code, input, deps, clock, async (watch) => {
-      await page.locator(field.code).fill(code);
-      // A round trip to the page: its input handlers have run, and a request they started
-      // (a page that submits at the sixth digit) has been reported, before deciding to submit.
-      await page.evaluate(() => document.readyState).catch(() => undefined);
-      if (!watch.sent()) await submit(page, field.submit, field.code);
-    }, () => waitFor(['consent', 'error', 'dashboard'], 'second-factor'), codeAt);
-    emit({ step: 'second-factor' });
-  }
-
-  if (state.kind === 'consent') {
-    await page.locator(state.authorize).click();
-    state = await waitFor(['error', 'dashboard'], 'consent');
-    throwOnError(state, 'consent');
-    emit({ step: 'consent' });
-  }
-
-  if (state.kind === 'dashboard') {
-    throw new PageError('PAGE_UNRECOGNISED', 'Kite logged in but went to its dashboard instead of KITE_REDIRECT_URL: check KITE_API_KEY and the redirect URL registered for the app.', {
-      step: 'redirect',
-      diagnostics: await saveDiagnostics(page, input.diagnosticsDir, 'redirect', new Date(now())),
-    });
-  }
-  if (state.kind !== 'redirect') {
-    throw new PageError('PAGE_UNRECOGNISED', `Unexpected page state "${state.kind}" at the end of the login.`, { step: 'redirect' });
-  }
-  const requestToken = requestTokenFromRedirect(state.url);
-  emit({ step: 'redirect', detail: { redirect: loggableUrl(state.url) } });
-  return { requestToken, kiteClock: clock };
+/** The submit control, else Enter in the last field. */
+async function pressSubmit(view: View, submit: Target | undefined, lastField: Target): Promise<void> {
+  if (submit) await locate(view, submit).click();
+  else await locate(view, lastField).press('Enter');
 }
 
 /**
@@ -164,10 +274,10 @@ async function submitSecret(
   deps: LoginFlowDeps,
   clock: KiteClock,
   send: (watch: { sent(): boolean }) => Promise<void>,
-  next: () => Promise<Outcome>,
+  next: () => Promise<Seen>,
   /** TOTP: the instant (Kite's clock) the code was made for. */
   codeAt?: number,
-): Promise<Outcome> {
+): Promise<Seen> {
   const step: LoginStep = factor === 'password' ? 'credentials' : 'second-factor';
   const kiteNow = clock.now();
   const ticket = await deps.gate.open(factor, {
@@ -205,7 +315,7 @@ async function submitSecret(
     throw error ?? new KiteUnavailableError(`Kite did not accept the ${factor}.`, { step });
   }
 
-  let state: Outcome;
+  let state: Seen;
   try {
     state = await next();
   } catch (error) {
@@ -227,10 +337,17 @@ const nowOf = (deps: LoginFlowDeps): number => (deps.now ?? Date.now)();
 
 /** After a transient answer: does the page nonetheless show a rejection? Bounded and brief. */
 async function pageRejection(page: Page, step: LoginStep, input: LoginFlowInput, deps: LoginFlowDeps, at: number): Promise<KiteRejectedError | undefined> {
-  const found = await waitForPageState(page, ['error'], at + Math.min(2_000, input.stepTimeoutMs), deps.now ?? Date.now).catch(() => null);
-  if (found?.kind !== 'error') return undefined;
-  const shown = errorFromKiteMessage(found.message, step);
-  return shown instanceof KiteRejectedError ? shown : undefined;
+  const now = deps.now ?? Date.now;
+  const deadline = at + Math.min(2_000, input.stepTimeoutMs);
+  for (;;) {
+    const view = await observe(page).catch(() => undefined);
+    const screen = view ? recognise(view.frames, { userTyped: true, passwordAccepted: false, filled: new Set() }) : undefined;
+    if (screen?.kind === 'error') {
+      const shown = errorFromKiteMessage(screen.message, step);
+      return shown instanceof KiteRejectedError ? shown : undefined;
+    }
+    if (!(await waitForChange(page, deadline, now, new Promise(() => undefined)))) return undefined;
+  }
 }
 
 /** Every response from Kite's login host tells its time (see KiteClock). */
@@ -292,47 +409,8 @@ async function openLoginPage(page: Page, input: LoginFlowInput, signal: AbortSig
   }
 }
 
-async function submit(page: Page, submitSelector: string | null, lastField: string): Promise<void> {
-  if (submitSelector) await page.locator(submitSelector).click();
-  else await page.locator(lastField).press('Enter');
-}
 
-function throwOnError(state: Outcome, step: LoginStep): void {
-  if (state.kind === 'error') throw errorFromKiteMessage(state.message, step);
-}
 
-async function waitForOutcome(
-  page: Page,
-  expected: PageKind[],
-  step: LoginStep,
-  redirect: Promise<string>,
-  input: LoginFlowInput,
-  signal: AbortSignal | undefined,
-  now: () => number,
-): Promise<Outcome> {
-  const deadline = now() + input.stepTimeoutMs;
-  const state = waitForPageState(page, expected, deadline, now).then((found) => {
-    if (!found) throw new playwrightErrors.TimeoutError('step deadline');
-    return found;
-  });
-  state.catch(() => undefined);
-  try {
-    return await raceAbort(
-      Promise.race([state, redirect.then((url) => ({ kind: 'redirect' as const, url }))]),
-      signal,
-      step,
-    );
-  } catch (error) {
-    if (error instanceof playwrightErrors.TimeoutError) {
-      const seconds = Math.round(input.stepTimeoutMs / 1000);
-      throw new PageError('PAGE_UNRECOGNISED', `No recognised Kite page within ${seconds}s at step ${step} (page: ${loggableUrl(page.url())}); Kite may have changed its page, or shows a captcha or maintenance page.`, {
-        step,
-        diagnostics: await saveDiagnostics(page, input.diagnosticsDir, step, new Date(now())),
-      });
-    }
-    throw error;
-  }
-}
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, step: LoginStep): Promise<T> {
   if (!signal) return promise;
