@@ -1,6 +1,9 @@
 import type { Page, Request } from 'playwright';
 import type { RawAnswer } from './kite-answer.js';
 
+/** How long the body of an answer whose status has arrived may take. */
+const BODY_WAIT_MS = 1_000;
+
 export interface AnswerWatch {
   /** Has the page sent its request yet (a page may submit by itself at the sixth digit)? */
   sent(): boolean;
@@ -13,22 +16,23 @@ export interface AnswerWatch {
 
 /**
  * Watches for the request the page itself sends with a secret (from any of its frames) and
- * reads Kite's answer to it. The request is recognised by carrying the secret in its body
- * (as typed, form-encoded or JSON-escaped); a page that hides it (client-side encryption)
- * is answered by its first non-GET request instead. Nothing of the body is kept or logged.
+ * reads Kite's answer to it. Only the request that carries the secret in its body (as typed,
+ * form-encoded or JSON-escaped) is the answer: a page also sends other requests (analytics,
+ * beacons) whose "204 No Content" must never be taken for Kite accepting a password. No such
+ * request within the bound is an unknown outcome. Nothing of the body is kept or logged.
  */
 export function watchAnswer(page: Page, secret: string, boundMs: number, now: () => number = Date.now): AnswerWatch {
   const forms = secretForms(secret);
   let carrier: Request | undefined;
-  let fallback: Request | undefined;
   let startedAt: number | undefined;
   let wake: (() => void) | undefined;
   const onRequest = (request: Request): void => {
     if (request.method() === 'GET' || !['xhr', 'fetch', 'document', 'other'].includes(request.resourceType())) return;
     const body = request.postData() ?? '';
-    if (!carrier && forms.some((form) => body.includes(form))) carrier = request;
-    else fallback ??= request;
-    wake?.();
+    if (!carrier && forms.some((form) => body.includes(form))) {
+      carrier = request;
+      wake?.();
+    }
   };
   page.on('request', onRequest);
 
@@ -43,26 +47,33 @@ export function watchAnswer(page: Page, secret: string, boundMs: number, now: ()
     });
     const responded = request.response().then(async (response): Promise<RawAnswer> => {
       if (!response) return { kind: 'failed', reason: 'no response' };
-      const body = await response.text().catch(() => undefined);
+      // The status has arrived; the body may never be readable once the page navigates on
+      // (a login page leaves as soon as the code is accepted): read it briefly, else go by status.
+      let timer: NodeJS.Timeout | undefined;
+      const body = await Promise.race([
+        response.text().catch(() => undefined),
+        new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), BODY_WAIT_MS); }),
+      ]).finally(() => clearTimeout(timer));
       return { kind: 'response', status: response.status(), body };
     }, () => ({ kind: 'failed', reason: 'the page went away' }) as RawAnswer);
     return race([responded, failed], deadline, now);
   };
 
   return {
-    sent: () => carrier !== undefined || fallback !== undefined,
+    sent: () => carrier !== undefined,
     start: () => { startedAt ??= now(); },
     dispose: () => { page.off('request', onRequest); },
     async answer() {
       const deadline = (startedAt ?? now()) + boundMs;
-      if (!carrier && !fallback) {
+      if (!carrier) {
         const woken = await race([new Promise<RawAnswer>((resolve) => { wake = () => resolve({ kind: 'response', status: 0, body: undefined }); })], deadline, now);
         wake = undefined;
         if (woken.kind === 'none') return { kind: 'none', waitedMs: boundMs };
       }
-      const request = carrier ?? fallback;
+      const request = carrier;
       if (!request) return { kind: 'none', waitedMs: boundMs };
-      const answer = await readAnswer(request, deadline);
+      // An answer already on its way is waited for a little past the bound.
+      const answer = await readAnswer(request, Math.max(deadline, now() + BODY_WAIT_MS));
       return answer.kind === 'none' ? { kind: 'none', waitedMs: boundMs } : answer;
     },
   };

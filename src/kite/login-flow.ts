@@ -97,7 +97,7 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
     deps.logger?.trace({ status: response.status(), url: loggableUrl(response.url()) }, 'browser response');
   });
 
-  const progress = { userTyped: false, passwordAccepted: false, codeAccepted: false, filled: new Set<string>() };
+  const progress = { userTyped: false, passwordSent: false, passwordAccepted: false, codeSent: false, codeAccepted: false, filled: new Set<string>() };
   let step: LoginStep = 'login-page';
   let view: View = { frames: [], handles: [] };
   let dismissals = 0;
@@ -179,6 +179,8 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
         break;
       }
       case 'credentials': {
+        // Once sent, never again in this login: a page that asks twice is not one to guess about.
+        if (progress.passwordSent) throw await unrecognised('The page asks for the password again after it was sent; nothing more was typed.', 'PAGE_UNRECOGNISED', false);
         step = 'credentials';
         const screen = seen;
         if (screen.user) {
@@ -188,6 +190,7 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
         }
         await typeInto(locate(view, screen.password), input.password);
         progress.filled.add(screen.password.ref);
+        progress.passwordSent = true;
         seen = await submitSecret(page, 'password', input.password, input, deps, clock, async () => {
           await pressSubmit(view, screen.submit, screen.password);
         }, () => { progress.passwordAccepted = true; return lookPast('credentials'); });
@@ -196,14 +199,16 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
         break;
       }
       case 'code': {
+        if (progress.codeSent) throw await unrecognised('The page asks for the code again after it was sent; nothing more was typed.', 'PAGE_UNRECOGNISED', false);
         step = 'second-factor';
         const screen = seen;
         if (screen.boxes.some((box) => progress.filled.has(box.ref))) throw await unrecognised('The code field is one that holds the user id or the password; nothing more was typed.', 'PAGE_UNRECOGNISED', false);
         reportClock(clock, emit, deps.logger);
         const codeAt = await waitForTotpWindow(clock, deps, emit);
         const code = totpCode(input.totpSecret, codeAt);
+        progress.codeSent = true;
         seen = await submitSecret(page, 'totp', code, input, deps, clock, async (watch) => {
-          await typeCode(page, view, screen.boxes, code);
+          await typeCode(page, view, screen.boxes, code, watch);
           if (!watch.sent()) await pressSubmit(view, screen.submit, screen.boxes.at(-1) as Target);
         }, () => { progress.codeAccepted = true; return lookPast('code'); }, codeAt);
         emit({ step: 'second-factor' });
@@ -233,25 +238,33 @@ async function typeInto(field: Locator, value: string): Promise<void> {
 
 /**
  * Types the code: into one field, or across split boxes as a person would (the first box,
- * then key by key, the page moving the focus); then checks that what the page holds is the
- * code. Boxes that do not move the focus get a digit each. A page that submits at the sixth
- * digit has sent it by then; a round trip to the page lets its request be seen first.
+ * then key by key, the page moving the focus); boxes that do not move the focus get a digit
+ * each. Then checks that what the page holds is the code, unless the page has already sent
+ * it (at the sixth digit): the request carrying the code is proof enough, and the page may be
+ * leaving. Short bounds: a field that is gone has nothing to check.
  */
-async function typeCode(page: Page, view: View, boxes: readonly Target[], code: string): Promise<void> {
+async function typeCode(page: Page, view: View, boxes: readonly Target[], code: string, watch: { sent(): boolean }): Promise<void> {
   const fields = boxes.map((box) => locate(view, box));
+  const held = async (): Promise<string> => (await Promise.all(fields.map((f) => f.inputValue({ timeout: 1_000 }).catch(() => '')))).join('');
   if (fields.length === 1) {
-    await typeInto(fields[0] as Locator, code);
+    await (fields[0] as Locator).fill(code);
   } else {
     await (fields[0] as Locator).click();
     await page.keyboard.type(code);
-    const held = (await Promise.all(fields.map((f) => f.inputValue().catch(() => '')))).join('');
-    if (held !== code) {
-      for (const [i, field] of fields.entries()) await field.fill(code[i] ?? '');
-    }
   }
+  // A round trip to the page: its input handlers have run and a request they started has been seen.
   await page.evaluate(() => document.readyState).catch(() => undefined);
-  const held = (await Promise.all(fields.map((f) => f.inputValue().catch(() => '')))).join('');
-  if (held !== code && held !== '') throw new PageError('PAGE_UNRECOGNISED', 'The code field does not hold the code that was typed (a field that changes what is typed?).', { step: 'second-factor', retryable: false });
+  if (watch.sent()) return;
+  if ((await held()) !== code) {
+    if (fields.length === 1) {
+      await (fields[0] as Locator).fill('', { timeout: 1_000 });
+      await (fields[0] as Locator).pressSequentially(code, { timeout: 5_000 });
+    }
+    else for (const [i, field] of fields.entries()) await field.fill(code[i] ?? '', { timeout: 1_000 });
+    await page.evaluate(() => document.readyState).catch(() => undefined);
+  }
+  if (watch.sent()) return;
+  if ((await held()) !== code) throw new PageError('PAGE_UNRECOGNISED', 'The code field does not hold the code that was typed (a field that changes what is typed?); not submitted.', { step: 'second-factor', retryable: false });
 }
 
 /** The submit control, else Enter in the last field. */

@@ -18,6 +18,8 @@ export interface FieldSeen {
   inputMode: string;
   autocomplete: string;
   valueLength: number;
+  /** Its rendered width in CSS pixels (a one-character box is narrow). */
+  width: number;
   /** A click at its centre reaches it (nothing covers it). */
   hit: boolean;
   /** Fields sharing a group (their closest form, or closest common container) have the same number. */
@@ -188,24 +190,27 @@ export function snapshotFrame(): FrameSeen {
     inputMode: input.inputMode ?? '',
     autocomplete: input.getAttribute('autocomplete') ?? '',
     valueLength: (input.value ?? '').length,
+    width: Math.round(input.getBoundingClientRect().width),
     hit: isHit(input),
     group: groupOf(input),
   }));
 
   const dialogEls = all('dialog[open], [role=dialog], [role=alertdialog], [aria-modal=true]').filter(isVisible);
   // Controls without a role: a small element with a pointer cursor (its parent's is not) and short text.
-  const pointerEls: Element[] = [];
-  // Overlays without a role: fixed or absolute boxes above the page that hold a control.
-  for (const el of all('*')) {
-    const style = getComputedStyle(el);
+  const everything = all('*');
+  const styles = new Map(everything.map((el) => [el, getComputedStyle(el)] as const));
+  const pointerEls = everything.filter((el) => {
     const parent = el.parentElement ?? ((el.getRootNode() as ShadowRoot).host ?? null);
-    if (style.cursor === 'pointer' && (!parent || getComputedStyle(parent).cursor !== 'pointer') && !el.querySelector(fieldSelector) &&
-        textOf(el).length > 0 && textOf(el).length <= 30) {
-      pointerEls.push(el);
-    }
+    const text = textOf(el);
+    return styles.get(el)?.cursor === 'pointer' && (!parent || getComputedStyle(parent).cursor !== 'pointer') &&
+      !el.querySelector(fieldSelector) && text.length > 0 && text.length <= 30;
+  });
+  // Overlays without a role: fixed or raised absolute boxes above the page that hold a control.
+  for (const el of everything) {
     if (dialogEls.some((d) => d.contains(el) || el.contains(d))) continue;
-    if ((style.position === 'fixed' || (style.position === 'absolute' && Number(style.zIndex) >= 100)) && isVisible(el) &&
-        el.querySelector('button, [role=button], a, input[type=button], input[type=submit]') && !el.querySelector(fieldSelector)) {
+    const style = styles.get(el) as CSSStyleDeclaration;
+    const holdsControl = el.querySelector('button, [role=button], a, input[type=button], input[type=submit]') !== null || pointerEls.some((p) => el.contains(p) && p !== el);
+    if ((style.position === 'fixed' || (style.position === 'absolute' && Number(style.zIndex) >= 100)) && isVisible(el) && holdsControl && !el.querySelector(fieldSelector)) {
       dialogEls.push(el);
     }
   }

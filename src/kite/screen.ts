@@ -50,8 +50,8 @@ export function isCodeField(f: FieldSeen): boolean {
     f.autocomplete === 'one-time-code' || /^[•●*·\s|]{4,}$/.test(f.name) || CODE_WORDS.test(f.name) || /twofa|totp|otp/i.test(f.context);
 }
 
-/** A one-character box, one of a row that together takes the code. */
-const isBox = (f: FieldSeen): boolean => f.maxLength === 1;
+/** A one-character box, one of a row that together takes the code: it says so, or is too narrow for more. */
+const isBox = (f: FieldSeen): boolean => f.maxLength === 1 || (f.width > 0 && f.width <= 64 && f.type !== 'password');
 
 function isPasswordField(f: FieldSeen): boolean {
   return f.type === 'password' && !(CODE_WORDS.test(f.name) && !/password/i.test(f.name)) && !(f.maxLength > 0 && f.maxLength <= 8 && !/password/i.test(f.name));
@@ -68,14 +68,20 @@ export function recognise(frames: readonly FrameSeen[], progress: Progress): Scr
 
   const fields: Located<FieldSeen>[] = frames.flatMap((f, frame) => f.fields.map((item) => ({ frame, item })));
   const controls: Located<ControlSeen>[] = frames.flatMap((f, frame) => f.controls.map((item) => ({ frame, item })));
-  const covering = frames.flatMap((f, frame) => f.dialogs.filter((d) => d.covers).map((item) => ({ frame, item })));
+  const dialogs = frames.flatMap((f, frame) => f.dialogs.map((item) => ({ frame, item })));
+  const covering = dialogs.filter((d) => d.item.covers);
 
   const screen = fieldScreen(fields, controls, progress, frames);
   const targets = screen ? targetsOf(screen) : [];
   const blocked = targets.some((t) => !hitOf(t, fields, controls));
-  if ((screen === undefined || blocked) && covering.length > 0) return overlay(covering, controls);
-  if (screen && blocked) return { kind: 'overlay', dismiss: undefined, text: 'something covers the field' };
+  if (blocked && dialogs.length > 0) return overlay([...covering, ...dialogs.filter((d) => !d.item.covers)], controls);
+  if (blocked) return { kind: 'overlay', dismiss: undefined, text: 'something covers the field' };
   if (screen) return screen;
+  // Nothing to fill: a notice may be all there is until it is dismissed (the form appears after).
+  if (dialogs.length > 0) {
+    const dismissible = overlay([...covering, ...dialogs.filter((d) => !d.item.covers)], controls);
+    if (dismissible.kind === 'overlay' && (dismissible.dismiss || covering.length > 0)) return dismissible;
+  }
 
   const authorize = controls.filter((c) => !c.item.dialog && /^authori[sz]e\b/i.test(c.item.name));
   if (authorize.length === 1) return { kind: 'consent', authorize: targetOf(authorize[0] as Located<ControlSeen>) };

@@ -4,7 +4,7 @@ import { describeSeen, recognise, type Progress } from '../../src/kite/screen.js
 
 let n = 0;
 const field = (over: Partial<FieldSeen> = {}): FieldSeen => ({
-  ref: `f${n++}`, type: 'text', name: '', context: '', maxLength: -1, minLength: -1, inputMode: '', autocomplete: '', valueLength: 0, hit: true, group: 0, ...over,
+  ref: `f${n++}`, type: 'text', name: '', context: '', maxLength: -1, minLength: -1, inputMode: '', autocomplete: '', valueLength: 0, width: 200, hit: true, group: 0, ...over,
 });
 const control = (name: string, over: Partial<ControlSeen> = {}): ControlSeen => ({ ref: `c${n++}`, name, kind: 'button', hit: true, group: 0, dialog: null, ...over });
 const frame = (over: Partial<FrameSeen> = {}): FrameSeen => ({ url: 'http://kite/connect/login', fields: [], controls: [], dialogs: [], alerts: [], text: '', captcha: false, ...over });
