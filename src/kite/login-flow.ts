@@ -112,6 +112,7 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
       const screen = recognise(view.frames, progress);
       if (screen.kind !== 'loading') {
         deps.logger?.debug({ step, screen: screen.kind }, 'screen');
+        deps.logger?.trace({ step, seen: describeSeen(view.frames) }, 'what the screen shows');
         return screen;
       }
       if (!(await raceAbort(waitForChange(page, deadline, now, redirect), deps.signal, step))) {
@@ -165,7 +166,8 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
         dismissals += 1;
         if (dismissals > 3) throw await unrecognised(`Something stays over the login form after ${dismissals - 1} tries to dismiss it ("${seen.text.slice(0, 80)}").`);
         deps.logger?.info({ step, dialog: seen.text.slice(0, 80), control: seen.dismiss ? 'button' : 'Escape' }, 'dismissing a dialog over the form');
-        if (seen.dismiss) await locate(view, seen.dismiss).click();
+        // Bounded, and not fatal: the page may have moved on (the next look tells).
+        if (seen.dismiss) await locate(view, seen.dismiss).click({ timeout: 2_000 }).catch(() => deps.logger?.debug({ step }, 'the dismiss control could not be clicked'));
         else await page.keyboard.press('Escape');
         seen = await lookPast('overlay');
         break;

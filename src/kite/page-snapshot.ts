@@ -44,6 +44,8 @@ export interface DialogSeen {
   text: string;
   /** It covers a field or most of the viewport. */
   covers: boolean;
+  /** A dialog by its markup (dialog, role=dialog/alertdialog, aria-modal), not a mere banner. */
+  modal: boolean;
 }
 
 export interface FrameSeen {
@@ -223,13 +225,15 @@ export function snapshotFrame(): FrameSeen {
       const y = r.top + r.height / 2;
       return x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom;
     })());
-    return { ref: refOf(el), text: textOf(el).slice(0, 160), covers: coversField || rect.width * rect.height > viewportArea * 0.5 };
+    const covers = coversField || rect.width * rect.height > viewportArea * 0.5;
+    const modal = covers || el.matches('dialog, [role=dialog], [role=alertdialog], [aria-modal=true]');
+    return { ref: refOf(el), text: textOf(el).slice(0, 160), covers, modal };
   });
 
   const REAL = 'button, input[type=submit], input[type=button], input[type=image], [role=button], a[href]';
   const candidates = [...new Set([...all(`${REAL}, [onclick], [tabindex]`), ...pointerEls])]
     .filter((el) => !(el as HTMLButtonElement).disabled && el.getAttribute('aria-disabled') !== 'true' && isVisible(el))
-    .filter((el) => !el.matches(fieldSelector) && el.tagName !== 'FORM' && el.tagName !== 'DIALOG');
+    .filter((el) => !el.matches(fieldSelector) && el.tagName !== 'FORM' && !dialogEls.includes(el) && !el.matches('dialog, [role=dialog], [role=alertdialog], [aria-modal=true]'));
   // A wrapper that merely holds controls or fields is not one; a control's own inner parts are not either.
   const controlEls = candidates
     .filter((el) => el.matches(REAL) || !candidates.some((other) => other !== el && el.contains(other)) && !el.querySelector(fieldSelector))

@@ -51,7 +51,7 @@ export function isCodeField(f: FieldSeen): boolean {
 }
 
 /** A one-character box, one of a row that together takes the code: it says so, or is too narrow for more. */
-const isBox = (f: FieldSeen): boolean => f.maxLength === 1 || (f.width > 0 && f.width <= 64 && f.type !== 'password');
+const isBox = (f: FieldSeen): boolean => f.maxLength === 1 || (f.width > 0 && f.width <= 64);
 
 function isPasswordField(f: FieldSeen): boolean {
   return f.type === 'password' && !(CODE_WORDS.test(f.name) && !/password/i.test(f.name)) && !(f.maxLength > 0 && f.maxLength <= 8 && !/password/i.test(f.name));
@@ -77,11 +77,11 @@ export function recognise(frames: readonly FrameSeen[], progress: Progress): Scr
   if (blocked && dialogs.length > 0) return overlay([...covering, ...dialogs.filter((d) => !d.item.covers)], controls);
   if (blocked) return { kind: 'overlay', dismiss: undefined, text: 'something covers the field' };
   if (screen) return screen;
-  // Nothing to fill: a notice may be all there is until it is dismissed (the form appears after).
-  if (dialogs.length > 0) {
-    const dismissible = overlay([...covering, ...dialogs.filter((d) => !d.item.covers)], controls);
-    if (dismissible.kind === 'overlay' && (dismissible.dismiss || covering.length > 0)) return dismissible;
-  }
+  // Nothing to fill: a dialog may be all there is until it is dismissed (the form appears
+  // after). A mere banner (a cookie notice) is left alone. With no benign control to click,
+  // Escape (the dialog may close on it; nothing is lost if not).
+  const modal = dialogs.filter((d) => d.item.modal);
+  if (modal.length > 0) return overlay([...covering, ...modal.filter((d) => !d.item.covers)], controls);
 
   const authorize = controls.filter((c) => !c.item.dialog && /^authori[sz]e\b/i.test(c.item.name));
   if (authorize.length === 1) return { kind: 'consent', authorize: targetOf(authorize[0] as Located<ControlSeen>) };
@@ -192,7 +192,8 @@ function hitOf(target: Target, fields: Located<FieldSeen>[], controls: Located<C
 function overlay(covering: Located<{ ref: string; text: string }>[], controls: Located<ControlSeen>[]): Screen {
   for (const dialog of covering) {
     const inside = controls.filter((c) => c.frame === dialog.frame && c.item.dialog === dialog.item.ref);
-    const benign = inside.filter((c) => BENIGN.test(c.item.name) && !HARMFUL.test(c.item.name));
+    // Only a control a click reaches: one under a modal's backdrop would wait for nothing.
+    const benign = inside.filter((c) => c.item.hit && BENIGN.test(c.item.name) && !HARMFUL.test(c.item.name));
     if (benign.length > 0) return { kind: 'overlay', dismiss: targetOf(benign[0] as Located<ControlSeen>), text: dialog.item.text };
   }
   return { kind: 'overlay', dismiss: undefined, text: covering[0]?.item.text ?? '' };

@@ -64,7 +64,7 @@ describe('recognising a screen by what it means to a person', () => {
   });
 
   it('a dialog over the form is dismissed with its benign control, never a harmful one', () => {
-    const dialog = { ref: 'd1', text: 'New: market holidays. Got it', covers: true };
+    const dialog = { ref: 'd1', text: 'New: market holidays. Got it', covers: true, modal: true };
     const fields = [field({ name: 'User ID', hit: false }), field({ type: 'password', name: 'Password', hit: false })];
     const gotIt = control('Got it', { dialog: 'd1' });
     expect(recognise([frame({ fields, dialogs: [dialog], controls: [control('Logout', { dialog: 'd1' }), gotIt] })], start))
