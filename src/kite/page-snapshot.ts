@@ -212,9 +212,13 @@ export function snapshotFrame(): FrameSeen {
     if (dialogEls.some((d) => d.contains(el) || el.contains(d))) continue;
     const style = styles.get(el) as CSSStyleDeclaration;
     const holdsControl = el.querySelector('button, [role=button], a, input[type=button], input[type=submit]') !== null || pointerEls.some((p) => el.contains(p) && p !== el);
-    if ((style.position === 'fixed' || (style.position === 'absolute' && Number(style.zIndex) >= 100)) && isVisible(el) && holdsControl && !el.querySelector(fieldSelector)) {
-      dialogEls.push(el);
-    }
+    const raised = style.position === 'fixed' || (style.position === 'absolute' && Number(style.zIndex) >= 100);
+    if (!raised || el.querySelector(fieldSelector) || !isVisible(el)) continue;
+    // A box holding a control, or a backdrop over most of the page with a notice to read
+    // (closed with Escape); not a spinner (little text).
+    const rect = el.getBoundingClientRect();
+    const backdrop = rect.width * rect.height > innerWidth * innerHeight * 0.5 && textOf(el).length >= 30;
+    if (holdsControl || backdrop) dialogEls.push(el);
   }
   const viewportArea = innerWidth * innerHeight;
   const dialogs: DialogSeen[] = dialogEls.map((el) => {

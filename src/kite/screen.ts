@@ -47,7 +47,7 @@ const targetOf = (located: Located<{ ref: string }>): Target => ({ frame: locate
 /** A field made for a short code: its shape says so, or its name, or the form it sits in. */
 export function isCodeField(f: FieldSeen): boolean {
   return f.maxLength === 6 || f.minLength === 6 || f.type === 'number' || f.type === 'tel' || f.inputMode === 'numeric' ||
-    f.autocomplete === 'one-time-code' || /^[•●*·\s|]{4,}$/.test(f.name) || CODE_WORDS.test(f.name) || /twofa|totp|otp/i.test(f.context);
+    f.autocomplete === 'one-time-code' || /^[•●*·\s|]{4,}$/.test(f.name) || /^(?:\d\s?){4,8}$/.test(f.name) || CODE_WORDS.test(f.name) || /twofa|totp|otp/i.test(f.context);
 }
 
 /** A one-character box, one of a row that together takes the code: it says so, or is too narrow for more. */
@@ -74,6 +74,7 @@ export function recognise(frames: readonly FrameSeen[], progress: Progress): Scr
   const screen = fieldScreen(fields, controls, progress, frames);
   const targets = screen ? targetsOf(screen) : [];
   const blocked = targets.some((t) => !hitOf(t, fields, controls));
+  if ((blocked || screen?.kind === 'ambiguous') && covering.length > 0) return overlay(covering, controls);
   if (blocked && dialogs.length > 0) return overlay([...covering, ...dialogs.filter((d) => !d.item.covers)], controls);
   if (blocked) return { kind: 'overlay', dismiss: undefined, text: 'something covers the field' };
   if (screen) return screen;
