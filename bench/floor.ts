@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { chromiumArgs, resolveChromium, sandboxEnabled } from '../src/kite/browser.js';
 import { buildLoginUrl } from '../src/kite/redirect.js';
@@ -7,13 +9,21 @@ import type { SimAccount, SimApp } from '../src/simulator/kite-rules.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { totpCode } from '../src/totp.js';
 
+/** What the floor needs of the simulator, the account and the app. */
+export interface FloorInput {
+  sim: Pick<Simulator, 'loginUrl' | 'apiRoot'>;
+  account: Pick<SimAccount, 'userId' | 'password' | 'totpSecret'>;
+  app: Pick<SimApp, 'apiKey' | 'apiSecret' | 'redirectUrl'>;
+  tokenFile: string;
+}
+
 /**
  * The floor: the least a script can do for the same login. Same Chromium, same flags, same
  * simulator pages and forms, selectors written for this simulator's newest page, no checks,
  * no diagnostics, no interception; then the exchange, the profile call and the file write
  * with plain fetch. Returns its duration in ms.
  */
-export async function floorLogin(sim: Simulator, account: SimAccount, app: SimApp, tokenFile: string): Promise<number> {
+export async function floorLogin(sim: FloorInput['sim'], account: FloorInput['account'], app: FloorInput['app'], tokenFile: string): Promise<number> {
   const started = performance.now();
   const sandbox = sandboxEnabled('auto');
   const browser = await chromium.launch({
@@ -46,4 +56,16 @@ export async function floorLogin(sim: Simulator, account: SimAccount, app: SimAp
   await writeFile(tokenFile, JSON.stringify(session.data));
   await browser.close();
   return performance.now() - started;
+}
+
+/**
+ * Run as a process of its own (`node dist-bench/bench/floor.js '<FloorInput as JSON>'`): one
+ * login, then exit, printing `{"activeMs": …}`. The bench times the whole process, spawn to
+ * exit, against the whole `kite-autologin login` process (node start and imports included).
+ */
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const input = JSON.parse(process.argv[2] ?? '{}') as FloorInput;
+  const activeMs = await floorLogin(input.sim, input.account, input.app, input.tokenFile);
+  process.stdout.write(`${JSON.stringify({ activeMs })}\n`);
 }

@@ -2,16 +2,30 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command, CommandContext } from './commands/context.js';
-import { healthCommand } from './commands/health.js';
-import { loginCommand } from './commands/login.js';
-import { resumeCommand } from './commands/resume.js';
-import { runCommand } from './commands/run.js';
-import { sandboxCommand } from './commands/sandbox.js';
-import { statusCommand } from './commands/status.js';
-import { AutologinError, describeUnexpected, ExitCode, UsageError } from './errors/index.js';
+import { AutologinError, ExitCode } from './errors/autologin-error.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [loginCommand, runCommand, statusCommand, healthCommand, resumeCommand, sandboxCommand];
+/** A command as `--help` lists it; its module (and what that imports) is loaded only when chosen. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+/**
+ * Every command, by name, with its one-line summary (each module's own `summary`, repeated
+ * here so that `--help` imports none of them; test/unit/cli.test.ts keeps the two equal).
+ * Nothing heavy is imported above: `--help`, `--version`, `status` and `health` must start
+ * about as fast as node itself (see `npm run bench -- --startup-only`).
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'login', summary: 'Log in to Kite now and save today\'s access token', load: async () => (await import('./commands/login.js')).loginCommand },
+  { name: 'run', summary: 'Run unattended: log in every trading morning (or once, with --once)', load: async () => (await import('./commands/run.js')).runCommand },
+  { name: 'status', summary: 'Show the saved token, the last attempt and the next runs', load: async () => (await import('./commands/status.js')).statusCommand },
+  { name: 'health', summary: 'Exit 0 only when the daemon is alive and a valid token exists whenever one should', load: async () => (await import('./commands/health.js')).healthCommand },
+  { name: 'resume', summary: 'Clear the stop left by a rejected or unanswered password or TOTP, once you have fixed it', load: async () => (await import('./commands/resume.js')).resumeCommand },
+  { name: 'sandbox', summary: 'Run the real login against the built-in Kite simulator (no account needed)', load: async () => (await import('./commands/sandbox.js')).sandboxCommand },
+];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -23,8 +37,9 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run \`kite-autologin <command> --help\` for a command's options.
-Exit codes: 0 ok, 1 failure, 2 configuration or usage error, 3 Kite rejected the user id,
-password or TOTP (never retried), 4 login page not recognised, 130 interrupted.`;
+Exit codes: 0 ok, 1 failure, 2 configuration, usage or unreadable state, 3 Kite rejected the
+user id, password or TOTP, or its answer was never seen, or the attempt ledger refuses (never
+retried), 4 login page not recognised, 130 interrupted.`;
 }
 
 export interface CliIo {
@@ -52,14 +67,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(VERSION);
       return ExitCode.OK;
     }
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`Unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.`);
+    const entry = COMMANDS.find((c) => c.name === name);
+    // What only a failure needs is loaded when one happens (fewer modules for --help to load).
+    if (!entry) {
+      const { UsageError } = await import('./errors/usage-error.js');
+      throw new UsageError(`Unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.`);
+    }
+    const command = await entry.load();
     return await command.run({ args, env: io.env, cwd: io.cwd, out: io.out, signal: io.signal, interactive: io.interactive ?? false });
   } catch (error) {
     if (error instanceof AutologinError) {
       io.err(`kite-autologin: ${error.code}: ${error.message}`);
       return error.exitCode;
     }
+    const { describeUnexpected } = await import('./errors/describe-unexpected.js');
     io.err(`kite-autologin: unexpected error: ${describeUnexpected(error)}`);
     return ExitCode.FAILURE;
   }

@@ -1,6 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { readFile } from 'node:fs/promises';
+import { writeAtomically } from './atomic-write.js';
 import { formatIst, lastSessionBoundary, sessionExpiry } from './time/ist.js';
 
 /** The token file's content: what trading programs read. Times are ISO 8601 in IST. */
@@ -82,7 +81,6 @@ export class TokenStore {
    * and a crash mid-write leaves the old token in place. Mode 0600 in a 0700 folder.
    */
   async write(token: SavedToken): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.path, `${JSON.stringify(token, null, 2)}\n`, { mode: 0o600, fsync: true });
+    await writeAtomically(this.path, `${JSON.stringify(token, null, 2)}\n`);
   }
 }

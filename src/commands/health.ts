@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
-import { loadObserverConfig, readConfig } from '../config/index.js';
+import { loadObserverConfig } from '../config/load.js';
+import { readConfig } from '../config/read.js';
 import { assessHealth } from '../daemon/health.js';
 import { calendarFor, observedAccount, savedTokenValid, stateFor } from '../daemon/runtime.js';
 import { AccountLedger } from '../ledger/account-ledger.js';
 import { failuresSinceResume } from '../ledger/attempt-rules.js';
 import { fileLedgerStore } from '../ledger/ledger-store.js';
 import { accountFiles } from '../login/account-files.js';
-import { ExitCode } from '../errors/index.js';
+import { ExitCode } from '../errors/autologin-error.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 

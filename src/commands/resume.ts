@@ -1,4 +1,5 @@
-import { loadBaseConfig, readConfig } from '../config/index.js';
+import { loadBaseConfig } from '../config/load.js';
+import { readConfig } from '../config/read.js';
 import { observedAccount } from '../daemon/runtime.js';
 import { ExitCode, UsageError } from '../errors/index.js';
 import { AccountLedger } from '../ledger/account-ledger.js';

@@ -1,4 +1,5 @@
-import { loadObserverConfig, readConfig } from '../config/index.js';
+import { loadObserverConfig } from '../config/load.js';
+import { readConfig } from '../config/read.js';
 import { calendarFor, observedAccount, scheduleFor, stateFor } from '../daemon/runtime.js';
 import { AccountLedger } from '../ledger/account-ledger.js';
 import { failuresSinceResume, type Submission } from '../ledger/attempt-rules.js';
@@ -6,7 +7,7 @@ import { fileLedgerStore } from '../ledger/ledger-store.js';
 import { accountFiles } from '../login/account-files.js';
 import { describeOffset } from '../time/clock-offset.js';
 import { istDate } from '../time/ist.js';
-import { ExitCode } from '../errors/index.js';
+import { ExitCode } from '../errors/autologin-error.js';
 import { nextRuns } from '../schedule/plan.js';
 import { formatIst } from '../time/ist.js';
 import { isTokenCurrent, TokenStore } from '../token-store.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RawConfig } from './read.js';
-import { blankToUndefined, isHttpUrl, toProblems, type Outcome } from './schema-helpers.js';
+import { toProblems } from './schema-helpers.js';
+import { blankToUndefined, isHttpUrl, type Outcome } from './variables.js';
 
 export interface NotifyConfig {
   /** WEBHOOK_URL: receives a JSON POST on failure (and success, if asked). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
-import type { ConfigProblem } from '../errors/index.js';
+import type { ConfigProblem } from '../errors/config-error.js';
 import { namesCutByHash } from './dotenv-comments.js';
 
 /** Variables that may instead be given as `NAME_FILE=/path` (Docker secrets). */
@@ -32,6 +32,13 @@ export interface ReadResult {
 }
 
 const readText = (path: string): string => readFileSync(path, 'utf8');
+
+/**
+ * dotenv's own parser, loaded only when there is a `.env` to parse: most runs (the
+ * container, the HEALTHCHECK every 30 s) have none, and loading dotenv costs them time.
+ */
+const parseDotenv = (text: string): Record<string, string> =>
+  (createRequire(import.meta.url)('dotenv') as typeof import('dotenv')).parse(text);
 
 /**
  * Step one of two: gather the raw strings. The real environment beats `.env`; `NAME_FILE`

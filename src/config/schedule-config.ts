@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { cronProblems } from '../schedule/cron-schedule.js';
 import { isValidTimeZone } from '../schedule/zoned-time.js';
 import type { RawConfig } from './read.js';
-import { blankToUndefined, boundedSeconds, toProblems, type Outcome } from './schema-helpers.js';
+import { Variables, type Outcome } from './variables.js';
 
 export interface ScheduleConfig {
   /** CRON_SCHEDULE, five fields. Default `30 7 * * *`: 07:30 every day; the calendar skips closed days. */
@@ -27,38 +26,26 @@ const isRealDate = (day: string): boolean => {
   return DATE.test(day) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day);
 };
 
-const dateList = () => z.string().optional().transform((value, ctx) => {
-  const days = (value ?? '').split(',').map((d) => d.trim()).filter(Boolean);
+/** Comma-separated dates; a problem naming the ones that are not dates. */
+function dateList(vars: Variables, name: string): string[] {
+  const days = (vars.given(name) ?? '').split(',').map((d) => d.trim()).filter(Boolean);
   const bad = days.filter((d) => !isRealDate(d));
-  if (bad.length > 0) {
-    ctx.issues.push({ code: 'custom', input: value, message: `must be comma-separated dates like 2026-11-08; not dates: ${bad.join(', ')}` });
-    return z.NEVER;
-  }
-  return days;
-});
+  if (bad.length === 0) return days;
+  vars.problem(name, `must be comma-separated dates like 2026-11-08; not dates: ${bad.join(', ')}`);
+  return [];
+}
 
-const schema = z.object({
-  CRON_SCHEDULE: z.string().trim().default('30 7 * * *').superRefine((value, ctx) => {
-    for (const problem of cronProblems(value)) ctx.addIssue({ code: 'custom', message: `is not a valid cron expression: ${problem}` });
-  }),
-  SCHEDULE_TIMEZONE: z.string().trim().default('Asia/Kolkata').refine(isValidTimeZone, { error: 'must be an IANA timezone such as Asia/Kolkata' }),
-  SKIP_DATES: dateList(),
-  EXTRA_TRADING_DATES: dateList(),
-  RETRY_DEADLINE: z.string().trim().default('09:00').refine((v) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), { error: 'must be a time of day like 09:00' }),
-  HOLIDAYS_FILE: z.string().trim().min(1).optional(),
-  RETRY_BACKOFF_SECONDS: boundedSeconds(0.1, 600, '10').default(10),
-});
+const isTimeOfDay = (value: string): boolean => /^([01]?\d|2[0-3]):[0-5]\d$/.test(value);
 
 export function validateSchedule(raw: RawConfig): Outcome<ScheduleConfig> {
-  const result = schema.safeParse(blankToUndefined(raw));
-  if (!result.success) return { ok: false, problems: toProblems(result.error, 'schedule') };
-  const v = result.data;
-  const [hour, minute] = v.RETRY_DEADLINE.split(':').map(Number) as [number, number];
-  return {
-    ok: true,
-    value: {
-      cron: v.CRON_SCHEDULE, timeZone: v.SCHEDULE_TIMEZONE, skipDates: v.SKIP_DATES, extraDates: v.EXTRA_TRADING_DATES,
-      deadline: { hour, minute }, holidaysFile: v.HOLIDAYS_FILE, backoffBaseMs: Math.round(v.RETRY_BACKOFF_SECONDS * 1000),
-    },
-  };
+  const vars = new Variables(raw);
+  const cron = vars.text('CRON_SCHEDULE') ?? '30 7 * * *';
+  for (const problem of cronProblems(cron)) vars.problem('CRON_SCHEDULE', `is not a valid cron expression: ${problem}`);
+  const timeZone = vars.checked('SCHEDULE_TIMEZONE', 'Asia/Kolkata', isValidTimeZone, 'must be an IANA timezone such as Asia/Kolkata');
+  const skipDates = dateList(vars, 'SKIP_DATES');
+  const extraDates = dateList(vars, 'EXTRA_TRADING_DATES');
+  const [hour, minute] = vars.checked('RETRY_DEADLINE', '09:00', isTimeOfDay, 'must be a time of day like 09:00').split(':').map(Number) as [number, number];
+  const holidaysFile = vars.text('HOLIDAYS_FILE');
+  const backoff = vars.seconds('RETRY_BACKOFF_SECONDS', { min: 0.1, max: 600, example: '10' }, 10);
+  return vars.outcome({ cron, timeZone, skipDates, extraDates, deadline: { hour, minute }, holidaysFile, backoffBaseMs: Math.round(backoff * 1000) });
 }

@@ -1,5 +1,5 @@
 import type { DaemonConfig, ObserverConfig } from '../config/index.js';
-import { ConfigError } from '../errors/index.js';
+import { ConfigError } from '../errors/config-error.js';
 import { buildCalendar, CalendarDataError, loadCalendarData, SHIPPED_CALENDAR, type TradingCalendar } from '../schedule/calendar.js';
 import { cronSchedule, type CronSchedule } from '../schedule/cron-schedule.js';
 import type { Account } from '../ledger/account-ledger.js';

@@ -167,8 +167,13 @@ export async function runLoginFlow(page: Page, input: LoginFlowInput, deps: Logi
         if (dismissals > 3) throw await unrecognised(`Something stays over the login form after ${dismissals - 1} tries to dismiss it ("${seen.text.slice(0, 80)}").`);
         deps.logger?.info({ step, dialog: seen.text.slice(0, 80), control: seen.dismiss ? 'button' : 'Escape' }, 'dismissing a dialog over the form');
         // Bounded, and not fatal: the page may have moved on (the next look tells).
-        if (seen.dismiss) await locate(view, seen.dismiss).click({ timeout: 2_000 }).catch(() => deps.logger?.debug({ step }, 'the dismiss control could not be clicked'));
-        else await page.keyboard.press('Escape');
+        if (seen.dismiss) {
+          await locate(view, seen.dismiss).click({ timeout: 2_000 }).catch(() => deps.logger?.debug({ step }, 'the dismiss control could not be clicked'));
+        } else {
+          // Escape goes to the focused frame: focus the dialog's own (a click inside it, on no control) first.
+          if (seen.dialog) await locate(view, seen.dialog).click({ position: { x: 3, y: 3 }, timeout: 2_000 }).catch(() => undefined);
+          await page.keyboard.press('Escape');
+        }
         seen = await lookPast('overlay');
         break;
       }

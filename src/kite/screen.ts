@@ -18,7 +18,7 @@ export type Screen =
   | { kind: 'captcha' }
   | { kind: 'security-questions' }
   | { kind: 'dashboard' }
-  | { kind: 'overlay'; dismiss: Target | undefined; text: string }
+  | { kind: 'overlay'; dismiss: Target | undefined; text: string; dialog?: Target | undefined }
   | { kind: 'credentials'; user: Target | undefined; password: Target; submit: Target | undefined }
   | { kind: 'user-id'; user: Target; submit: Target | undefined }
   | { kind: 'code'; boxes: Target[]; submit: Target | undefined; hint: string }
@@ -190,14 +190,18 @@ function hitOf(target: Target, fields: Located<FieldSeen>[], controls: Located<C
   return found?.item.hit ?? false;
 }
 
-function overlay(covering: Located<{ ref: string; text: string }>[], controls: Located<ControlSeen>[]): Screen {
-  for (const dialog of covering) {
-    const inside = controls.filter((c) => c.frame === dialog.frame && c.item.dialog === dialog.item.ref);
-    // Only a control a click reaches: one under a modal's backdrop would wait for nothing.
-    const benign = inside.filter((c) => c.item.hit && BENIGN.test(c.item.name) && !HARMFUL.test(c.item.name));
-    if (benign.length > 0) return { kind: 'overlay', dismiss: targetOf(benign[0] as Located<ControlSeen>), text: dialog.item.text };
-  }
-  return { kind: 'overlay', dismiss: undefined, text: covering[0]?.item.text ?? '' };
+/**
+ * The dialog to dismiss first (covering ones first, then modal ones, then banners) and how:
+ * its benign control when it has one a click reaches, else Escape sent to it. A banner's OK
+ * is never clicked while a dialog without a control still covers the field.
+ */
+function overlay(candidates: Located<{ ref: string; text: string }>[], controls: Located<ControlSeen>[]): Screen {
+  const first = candidates[0];
+  if (!first) return { kind: 'overlay', dismiss: undefined, text: '' };
+  const inside = controls.filter((c) => c.frame === first.frame && c.item.dialog === first.item.ref);
+  // Only a control a click reaches: one under a modal's backdrop would wait for nothing.
+  const benign = inside.filter((c) => c.item.hit && BENIGN.test(c.item.name) && !HARMFUL.test(c.item.name));
+  return { kind: 'overlay', dismiss: benign[0] ? targetOf(benign[0]) : undefined, text: first.item.text, dialog: targetOf(first) };
 }
 
 function safePath(url: string): string {

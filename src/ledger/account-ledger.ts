@@ -1,6 +1,6 @@
 import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
-import { StateError } from '../errors/index.js';
+import { StateError } from '../errors/state-error.js';
 import { judge, submissionsOf, type Submission, type Verdict } from './attempt-rules.js';
 import type { LedgerStore } from './ledger-store.js';
 import { parseRecord, type AnswerKind, type Factor, type LedgerRecord, type SubmitRecord } from './records.js';

@@ -1,5 +1,5 @@
 /** Wall-clock reading of an instant in an IANA timezone, with Intl (no timezone library). */
-export interface ZonedParts { year: number; month: number; day: number; hour: number; minute: number; weekday: number }
+export interface ZonedParts { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -8,7 +8,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
       timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', weekday: 'short',
+      hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short',
     });
     formatters.set(timeZone, f);
   }
@@ -17,7 +17,29 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
+/**
+ * Zones whose offset has not changed since 1946, read with arithmetic instead of Intl: the
+ * first Intl.DateTimeFormat loads ICU's data, which costs `status` and `health` (the
+ * HEALTHCHECK) more than all the rest of their work. India, the default and NSE's zone, has
+ * been UTC+05:30 since October 1945 (see time/ist.ts). Any other zone, or an earlier instant,
+ * is read with Intl.
+ */
+const FIXED_OFFSET_MINUTES = new Map<string, number>([['Asia/Kolkata', 330], ['Asia/Calcutta', 330], ['UTC', 0], ['Etc/UTC', 0]]);
+const FIXED_SINCE = Date.UTC(1946, 0, 1);
+
+function fixedParts(instant: Date, timeZone: string): ZonedParts | undefined {
+  const offset = FIXED_OFFSET_MINUTES.get(timeZone);
+  const time = instant.getTime();
+  if (offset === undefined || !(time >= FIXED_SINCE)) return undefined;
+  const shifted = new Date(time + offset * 60_000);
+  return {
+    year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate(),
+    hour: shifted.getUTCHours(), minute: shifted.getUTCMinutes(), second: shifted.getUTCSeconds(), weekday: shifted.getUTCDay(),
+  };
+}
+
 export function isValidTimeZone(timeZone: string): boolean {
+  if (FIXED_OFFSET_MINUTES.has(timeZone)) return true;
   try {
     formatter(timeZone);
     return true;
@@ -27,11 +49,13 @@ export function isValidTimeZone(timeZone: string): boolean {
 }
 
 export function zonedParts(instant: Date, timeZone: string): ZonedParts {
+  const fixed = fixedParts(instant, timeZone);
+  if (fixed) return fixed;
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
   return {
     year: Number(parts['year']), month: Number(parts['month']), day: Number(parts['day']),
-    hour: Number(parts['hour']), minute: Number(parts['minute']), weekday: WEEKDAYS.indexOf(parts['weekday'] ?? ''),
+    hour: Number(parts['hour']), minute: Number(parts['minute']), second: Number(parts['second']), weekday: WEEKDAYS.indexOf(parts['weekday'] ?? ''),
   };
 }
 

@@ -1,7 +1,10 @@
 /** Which part of Kite a request hit; faults and the request record key on it. */
 export const ROUTES = [
   'connect-login', 'login-app', 'app-script', 'static', 'api-login', 'api-twofa', 'connect-finish',
-  'connect-authorize', 'dashboard', 'session-token', 'user-profile', 'unknown',
+  'connect-authorize', 'dashboard', 'session-token', 'user-profile',
+  // The page-shape fuzzer (shapes/): its iframe document, and what its app reports.
+  'fuzz-frame', 'fuzz-typed', 'fuzz-harm',
+  'unknown',
 ] as const;
 export type RouteName = (typeof ROUTES)[number];
 

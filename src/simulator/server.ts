@@ -5,6 +5,8 @@ import { takeFault, type Faults, type RouteFault, type RouteName } from './fault
 import { KiteRules, type ApiAnswer, type SimAccount, type SimApp } from './kite-rules.js';
 import { VARIANTS, type PageVariant } from './page-variants.js';
 import { captchaPage, consentPage, dashboardPage, LOGIN_APP_SCRIPT, loginAppPage, maintenancePage } from './pages.js';
+import { shapeAppScript, shapeFrameHtml, shapePageHtml, shapeScriptPath } from './shapes/render.js';
+import { generateShape } from './shapes/shape.js';
 
 export interface SimulatorOptions {
   accounts: SimAccount[];
@@ -21,6 +23,8 @@ export interface SimulatorOptions {
   host?: '127.0.0.1' | '::1' | 'localhost';
   /** Default 0: a free port. */
   port?: number;
+  /** Serve the fuzzed login app of this page-shape seed instead of `variant`'s (shapes/). */
+  shapeSeed?: number | undefined;
 }
 
 /** One request the simulator served; never holds a secret. */
@@ -43,6 +47,8 @@ export interface Simulator {
   readonly faults: Faults;
   readonly requests: readonly RecordedRequest[];
   variant: PageVariant;
+  /** The page-shape seed whose login app /connect/login serves; undefined: the `variant` app. */
+  shapeSeed: number | undefined;
   /** Kite's clock minus the machine's (ms); tests may change it between logins. */
   clockOffsetMs: number;
   /** How many requests reached a route (e.g. `count('api-login')` = password attempts). */
@@ -59,6 +65,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   // Kite's own clock: the TOTP check, token times and every response's Date header use it.
   const now = (): number => machineNow() + clockOffsetMs;
   let variant: PageVariant = options.variant ?? 'newest';
+  let shapeSeed: number | undefined = options.shapeSeed;
   const rules = new KiteRules({
     accounts: options.accounts,
     apps: options.apps,
@@ -108,11 +115,25 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         }
         if (faults.loginPage === 'maintenance') return sendHtml(res, 200, maintenancePage());
         if (faults.loginPage === 'captcha') return sendHtml(res, 200, captchaPage());
+        if (shapeSeed !== undefined) return sendHtml(res, 200, shapePageHtml(generateShape(shapeSeed)));
         return sendHtml(res, 200, loginAppPage(VARIANTS[variant]));
       }
-      case 'app-script':
+      case 'fuzz-frame':
+        if (shapeSeed === undefined) return sendHtml(res, 404, '<h1>Not found</h1>');
+        return sendHtml(res, 200, shapeFrameHtml(generateShape(shapeSeed)));
+      case 'fuzz-typed':
+      case 'fuzz-harm':
+        // Recorded (on close) like every request; the body names a field or an effect, never a value.
+        await readBody(req);
+        res.writeHead(204);
+        return void res.end();
+      case 'app-script': {
+        // /static/kite-app.js: the variants' app; /static/js/app.HASH.js: the page shape's.
+        const shape = url.pathname === '/static/kite-app.js' || shapeSeed === undefined ? undefined : generateShape(shapeSeed);
+        if (shape && url.pathname !== shapeScriptPath(shape)) return sendJson(res, { status: 404, body: { status: 'error', message: 'Route not found', data: null, error_type: 'GeneralException' } });
         res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
-        return void res.end(LOGIN_APP_SCRIPT);
+        return void res.end(shape ? shapeAppScript(shape) : LOGIN_APP_SCRIPT);
+      }
       case 'static':
         res.writeHead(200, { 'Content-Type': url.pathname.endsWith('.svg') ? 'image/svg+xml' : 'image/png' });
         return void res.end(url.pathname.endsWith('.svg') ? '<svg xmlns="http://www.w3.org/2000/svg"/>' : '');
@@ -202,6 +223,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     requests,
     get variant() { return variant; },
     set variant(next: PageVariant) { variant = next; },
+    get shapeSeed() { return shapeSeed; },
+    set shapeSeed(next: number | undefined) { shapeSeed = next; },
     get clockOffsetMs() { return clockOffsetMs; },
     set clockOffsetMs(next: number) { clockOffsetMs = next; },
     count: (route) => requests.filter((r) => r.route === route).length,
@@ -214,7 +237,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
 function routeOf(method: string, path: string): RouteName {
   if (path === '/connect/login') return 'connect-login';
-  if (path === '/static/kite-app.js') return 'app-script';
+  if (path === '/static/kite-app.js' || /^\/static\/js\/app\.[0-9a-f]+\.js$/.test(path)) return 'app-script';
   if (path.startsWith('/static/')) return 'static';
   if (path === '/api/login' && method === 'POST') return 'api-login';
   if (path === '/api/twofa' && method === 'POST') return 'api-twofa';
@@ -223,6 +246,9 @@ function routeOf(method: string, path: string): RouteName {
   if (path === '/dashboard') return 'dashboard';
   if (path === '/session/token' && method === 'POST') return 'session-token';
   if (path === '/user/profile' && method === 'GET') return 'user-profile';
+  if (path === '/fuzz/frame') return 'fuzz-frame';
+  if (path === '/fuzz/typed' && method === 'POST') return 'fuzz-typed';
+  if (path === '/fuzz/harm' && method === 'POST') return 'fuzz-harm';
   return 'unknown';
 }
 

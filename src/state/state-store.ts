@@ -1,7 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { StateError } from '../errors/index.js';
+import { readFile } from 'node:fs/promises';
+import { writeAtomically } from '../atomic-write.js';
+import { StateError } from '../errors/state-error.js';
 import type { DayRun } from '../schedule/plan.js';
 
 /** The last morning's attempt, as `status` shows it. */
@@ -62,12 +61,23 @@ export class StateStore {
     return parsed as AutologinState;
   }
 
-  /** Read, change, write: each writer re-reads, so the daemon and a command do not undo each other. */
-  async update(change: (state: AutologinState) => AutologinState | void): Promise<AutologinState> {
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Read, change, write: each writer re-reads, so the daemon and a command do not undo each
+   * other; and updates through one store wait for each other, so a heartbeat landing during
+   * a morning's write cannot write an older copy back over it.
+   */
+  update(change: (state: AutologinState) => AutologinState | void): Promise<AutologinState> {
+    const next = this.#queue.then(() => this.#update(change));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #update(change: (state: AutologinState) => AutologinState | void): Promise<AutologinState> {
     const current = await this.read();
     const next = change(current) ?? current;
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600, fsync: true });
+    await writeAtomically(this.path, `${JSON.stringify(next, null, 2)}\n`);
     return next;
   }
 }

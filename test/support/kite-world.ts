@@ -89,6 +89,8 @@ export interface WorldOptions {
   variant?: PageVariant;
   redirectUrl?: string;
   now?: () => number;
+  /** Serve the fuzzed login page of this page-shape seed (src/simulator/shapes/). */
+  shapeSeed?: number;
 }
 
 /** A simulator with a throwaway account, a temp folder, and the env a user would set. */
@@ -98,6 +100,7 @@ export async function kiteWorld(options: WorldOptions = {}): Promise<KiteWorld> 
   const sim = await startSimulator({
     accounts: [account], apps: [app], variant: options.variant ?? 'newest',
     ...(options.now ? { now: options.now } : {}),
+    ...(options.shapeSeed !== undefined ? { shapeSeed: options.shapeSeed } : {}),
   });
   const dir = await mkdtemp(join(tmpdir(), 'kal-e2e-'));
   const tokenFile = join(dir, 'data', 'kite-token.json');

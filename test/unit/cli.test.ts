@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
+import { COMMANDS, runCli } from '../../src/cli.js';
 import { VERSION } from '../../src/version.js';
 
 let dir: string;
@@ -68,6 +68,51 @@ describe('the CLI entry', () => {
       console.log(JSON.stringify(loaded.filter((p) => /node_modules\\/(playwright|playwright-core|kiteconnect|axios)\\//.test(p))));`;
     const heavy = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }));
     expect(heavy).toEqual([]);
+  });
+
+  it('lists each command as its own module describes it, without loading it for --help', async () => {
+    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'sandbox']);
+    for (const entry of COMMANDS) {
+      const command = await entry.load();
+      expect({ name: command.name, summary: command.summary }).toEqual({ name: entry.name, summary: entry.summary });
+    }
+  });
+
+  it('--help, --version, status and health load nothing heavy (they must start about as fast as node)', async () => {
+    // Every module the built CLI loads, ES modules through a loader hook, CommonJS ones from require's cache.
+    const log = join(dir, 'loaded.txt');
+    await writeFile(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) { appendFileSync(process.env.KAL_LOADED, url + '\\n'); return next(url, context); }`);
+    await writeFile(join(dir, 'register.mjs'), `import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+register('./hooks.mjs', import.meta.url);
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => appendFileSync(process.env.KAL_LOADED, Object.keys(cache).map((p) => 'file://' + p + '\\n').join('')));`);
+    const loaded = async (args: string[]): Promise<string[]> => {
+      await writeFile(log, '');
+      await new Promise<void>((resolveRun, reject) => {
+        const child = spawn(process.execPath, ['--import', join(dir, 'register.mjs'), resolve('dist/cli.js'), ...args], {
+          cwd: dir, stdio: 'ignore',
+          env: { PATH: process.env['PATH'] ?? '', KAL_LOADED: log, TOKEN_FILE: join(dir, 'kite-token.json'), KITE_API_KEY: 'key', KITE_USER_ID: 'AB1234' },
+        });
+        child.on('error', reject);
+        child.on('close', () => resolveRun());
+      });
+      return [...new Set(readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file://') && !url.startsWith(`file://${dir}`)))];
+    };
+    const heavy = /node_modules\/(zod|pino|otplib|@otplib|node-cron|dotenv|playwright|playwright-core|kiteconnect)\//;
+    const ours = (urls: string[]) => urls.filter((url) => url.includes('/dist/')).map((url) => url.slice(url.indexOf('/dist/') + 6)).sort();
+    for (const flag of ['--help', '--version']) {
+      const urls = await loaded([flag]);
+      expect(ours(urls), flag).toEqual(['cli.js', 'errors/autologin-error.js', 'version.js']);
+      expect(urls.filter((url) => url.includes('node_modules')), flag).toEqual([]);
+    }
+    for (const command of ['status', 'health']) {
+      const urls = await loaded([command]);
+      expect(ours(urls), command).toContain(`commands/${command}.js`);
+      expect(urls.filter((url) => heavy.test(url)), command).toEqual([]);
+      expect(ours(urls).filter((file) => file.startsWith('commands/') && file !== `commands/${command}.js` && file !== 'commands/parse-args.js'), command).toEqual([]);
+    }
   });
 });
 

@@ -68,9 +68,9 @@ describe('recognising a screen by what it means to a person', () => {
     const fields = [field({ name: 'User ID', hit: false }), field({ type: 'password', name: 'Password', hit: false })];
     const gotIt = control('Got it', { dialog: 'd1' });
     expect(recognise([frame({ fields, dialogs: [dialog], controls: [control('Logout', { dialog: 'd1' }), gotIt] })], start))
-      .toEqual({ kind: 'overlay', dismiss: { frame: 0, ref: gotIt.ref }, text: dialog.text });
+      .toEqual({ kind: 'overlay', dismiss: { frame: 0, ref: gotIt.ref }, text: dialog.text, dialog: { frame: 0, ref: 'd1' } });
     expect(recognise([frame({ fields, dialogs: [dialog], controls: [control('Logout', { dialog: 'd1' }), control('Cancel', { dialog: 'd1' })] })], start))
-      .toMatchObject({ kind: 'overlay', dismiss: undefined });
+      .toMatchObject({ kind: 'overlay', dismiss: undefined, dialog: { ref: 'd1' } }); // Escape, sent to it
   });
 
   it('errors, captchas, consent and loading', () => {

@@ -1,0 +1,235 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sandboxAccount, startSimulator, type Simulator } from '../src/simulator/index.js';
+import { generateShape, judgeShapeRun, SHAPE_DIMENSIONS, shapeFeatures, type ShapeDimension } from '../src/simulator/shapes/index.js';
+import { killAll, MARK, ProcessWatch } from './processes.js';
+
+/**
+ * `npm run fuzz -- --seeds N [--from S] [--seed S] [--jobs J]`: the real CLI
+ * (`node dist/cli.js login`) against fresh simulators serving fuzzed login pages
+ * (src/simulator/shapes/), one throwaway account and temp folder per seed, J at a time.
+ * Prints, per shape feature, how many seeds passed and failed, then every failed seed with
+ * its features, exit code, first line of its error and how to replay it. Exits 1 if any
+ * seed failed. Every process a seed started (the CLI, its Chromium) is killed after it,
+ * and its temp folder removed; on Ctrl-C, everything still running.
+ */
+const CLI = resolve('dist/cli.js');
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '50' },
+    from: { type: 'string', default: '0' },
+    seed: { type: 'string', multiple: true },
+    jobs: { type: 'string', default: '2' },
+    /** Seconds before a login is killed (the CLI's own step timeout is 15 s). */
+    timeout: { type: 'string', default: '150' },
+    /** Print each failed seed's CLI output (the default when replaying one seed). */
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+const intArg = (name: string, raw: string, min: number): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`fuzz: --${name} must be an integer >= ${min}, got "${raw}"\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const seeds = values.seed?.length
+  ? values.seed.map((s) => intArg('seed', s, 0))
+  : Array.from({ length: intArg('seeds', values.seeds, 1) }, (_, i) => intArg('from', values.from, 0) + i);
+const jobs = intArg('jobs', values.jobs, 1);
+const timeoutMs = intArg('timeout', values.timeout, 1) * 1000;
+const verbose = values.verbose || seeds.length === 1;
+
+interface SeedResult {
+  seed: number;
+  features: Record<ShapeDimension, string>;
+  pass: boolean;
+  problems: string[];
+  exitCode: number | null;
+  error: string;
+  stderr: string;
+  harm: number;
+  ms: number;
+}
+
+/** Everything still running, for Ctrl-C: process group → mark; temp folders; simulators. */
+const live = new Map<string, { pgid: number | undefined; sim: Simulator; watch: ProcessWatch }>();
+let interrupted = false;
+
+async function runSeed(seed: number): Promise<SeedResult> {
+  const started = Date.now();
+  const shape = generateShape(seed);
+  const { account, app } = sandboxAccount();
+  const sim = await startSimulator({ accounts: [account], apps: [app], shapeSeed: seed });
+  const dir = await mkdtemp(join(tmpdir(), 'kal-fuzz-'));
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: dir,
+    TMPDIR: dir,
+    [MARK]: dir,
+    KITE_API_KEY: app.apiKey,
+    KITE_API_SECRET: app.apiSecret,
+    KITE_USER_ID: account.userId,
+    KITE_PASSWORD: account.password,
+    KITE_TOTP_SECRET: account.totpSecret,
+    KITE_REDIRECT_URL: app.redirectUrl,
+    KITE_LOGIN_URL: sim.loginUrl,
+    KITE_API_ROOT: sim.apiRoot,
+    TOKEN_FILE: join(dir, 'data', 'kite-token.json'),
+    STEP_TIMEOUT_SECONDS: '15',
+    ...(process.env['CHROMIUM_PATH'] ? { CHROMIUM_PATH: process.env['CHROMIUM_PATH'] } : {}),
+  };
+  const entry: { pgid: number | undefined; sim: Simulator; watch: ProcessWatch } = { pgid: undefined, sim, watch: new ProcessWatch(dir) };
+  live.set(dir, entry);
+  let stderr = '';
+  let exitCode: number | null = null;
+  let timedOut = false;
+  try {
+    // Its own process group, so that all of it can be killed.
+    const child = spawn(process.execPath, [CLI, 'login'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    entry.pgid = child.pid;
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-(child.pid as number), 'SIGKILL'); } catch { /* gone */ }
+    }, timeoutMs);
+    exitCode = await new Promise<number | null>((resolveExit) => {
+      child.on('error', (err) => { stderr += `${err.message}\n`; resolveExit(null); });
+      child.on('close', (code) => resolveExit(code));
+    });
+    clearTimeout(timer);
+  } finally {
+    const left = await killAll(entry.pgid, dir, entry.watch);
+    if (left.length > 0) process.stderr.write(`fuzz: seed ${seed}: could not kill ${left.join(', ')}\n`);
+    live.delete(dir);
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const run = { exitCode, apiLogin: sim.count('api-login'), apiTwofa: sim.count('api-twofa'), typed: sim.count('fuzz-typed'), harm: sim.count('fuzz-harm') };
+  const verdict = judgeShapeRun(shape, run);
+  const problems = timedOut ? [`killed after ${timeoutMs / 1000}s`, ...verdict.problems] : verdict.problems;
+  return {
+    seed,
+    features: shapeFeatures(shape),
+    pass: verdict.pass && !timedOut,
+    problems,
+    exitCode,
+    error: firstError(stderr),
+    stderr,
+    harm: run.harm,
+    ms: Date.now() - started,
+  };
+}
+
+/**
+ * The CLI's own error line ("kite-autologin: CODE: ..."), else the first line that is not a
+ * JSON log, else (a CLI killed while working) its last log message.
+ */
+function firstError(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  let line = lines.find((l) => l.startsWith('kite-autologin:')) ?? lines.find((l) => !l.startsWith('{'));
+  if (line === undefined && lines.length > 0) {
+    try {
+      const last = JSON.parse(lines[lines.length - 1] as string) as { msg?: string; step?: string };
+      line = `(no error printed; last log: ${last.step ? `${last.step}: ` : ''}${last.msg ?? ''})`;
+    } catch {
+      line = lines[lines.length - 1];
+    }
+  }
+  line ??= '';
+  return line.length > 240 ? `${line.slice(0, 237)}...` : line;
+}
+
+async function cleanupAndExit(code: number): Promise<never> {
+  await Promise.all([...live].map(async ([dir, { pgid, sim, watch }]) => {
+    await killAll(pgid, dir, watch);
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  }));
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\nfuzz: ${signal}: stopping, killing what is still running\n`);
+    void cleanupAndExit(130);
+  });
+}
+
+function table(results: SeedResult[]): string {
+  const rows: string[][] = [['feature', 'value', 'pass', 'fail']];
+  for (const dimension of Object.keys(SHAPE_DIMENSIONS) as ShapeDimension[]) {
+    const byValue = new Map<string, { pass: number; fail: number }>();
+    for (const r of results) {
+      const cell = byValue.get(r.features[dimension]) ?? { pass: 0, fail: 0 };
+      if (r.pass) cell.pass += 1;
+      else cell.fail += 1;
+      byValue.set(r.features[dimension], cell);
+    }
+    let first = true;
+    for (const value of SHAPE_DIMENSIONS[dimension] as readonly string[]) {
+      const cell = byValue.get(value);
+      if (!cell) continue;
+      rows.push([first ? dimension : '', value, String(cell.pass), cell.fail ? String(cell.fail) : '.']);
+      first = false;
+    }
+  }
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i >= 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+}
+
+/** The features that tell one page from another, for a failed seed's line. */
+function describe(f: Record<ShapeDimension, string>): string {
+  if (f.solvable === 'no') return `captcha ${f.captcha}, host ${f.host}`;
+  const overlay = f.overlay === 'none' ? 'no overlay'
+    : `overlay ${f.overlay} ${f['overlay-style']} dismiss "${f.dismiss}"${f.harmful === 'none' ? '' : ` + harmful "${f.harmful}"`} (${f['overlay-under']})`;
+  return [
+    `host ${f.host}`, `${f.steps}`, f.form, `control ${f.control} "${f['login-text']}"`, `enter ${f.enter}`,
+    `labels ${f.label}/${f['code-label']}`, `code ${f.code} ${f['code-type']} by ${f['code-submit']}`, overlay,
+    `ids ${f['user-id']}/${f['code-id']}`, `delay ${f.delay}`, f.banner === 'yes' ? 'cookie banner' : '', f['user-chip'] === 'none' ? '' : `chip "${f['user-chip']}"`,
+  ].filter(Boolean).join(', ');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.stdout.write(`fuzz: ${seeds.length} seed(s) ${seeds.length > 1 ? `${seeds[0]}..${seeds[seeds.length - 1]} ` : `${seeds[0]} `}against ${CLI}, ${jobs} at a time\n`);
+  const results: SeedResult[] = [];
+  const queue = [...seeds];
+  const worker = async (): Promise<void> => {
+    for (let seed = queue.shift(); seed !== undefined && !interrupted; seed = queue.shift()) {
+      const result = await runSeed(seed);
+      if (interrupted) return;
+      results.push(result);
+      process.stdout.write(`  seed ${String(seed).padStart(5)}  ${result.pass ? 'pass' : 'FAIL'}  exit ${String(result.exitCode).padEnd(4)} ${(result.ms / 1000).toFixed(1).padStart(5)}s  ${result.pass ? '' : result.error.slice(0, 90)}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, seeds.length) }, worker));
+  if (interrupted) return;
+  results.sort((a, b) => a.seed - b.seed);
+  const failed = results.filter((r) => !r.pass);
+  process.stdout.write(`\n${table(results)}\n`);
+  if (failed.length > 0) {
+    process.stdout.write(`\nFailed seeds (${failed.length}):\n`);
+    for (const r of failed) {
+      process.stdout.write(`\n  seed ${r.seed}: ${describe(r.features)}\n`);
+      process.stdout.write(`    exit ${String(r.exitCode)}; ${r.problems.join('; ')}${r.harm ? `; clicked a harmful control ${r.harm}x` : ''}\n`);
+      if (r.error) process.stdout.write(`    ${r.error}\n`);
+      if (verbose) process.stdout.write(`    CLI stderr:\n${r.stderr.trimEnd().split('\n').map((l) => `      ${l}`).join('\n')}\n`);
+      process.stdout.write(`    replay: npm run fuzz -- --seed ${r.seed}\n`);
+    }
+  }
+  process.stdout.write(`\n${results.length - failed.length}/${results.length} seeds passed in ${((Date.now() - started) / 1000).toFixed(0)}s\n`);
+  process.exitCode = failed.length > 0 ? 1 : 0;
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`fuzz: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  await cleanupAndExit(2);
+});
