@@ -23,7 +23,7 @@ describe('the CLI entry', () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
     for (const name of ['login', 'status', 'sandbox']) expect(out).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
-    expect(out).toMatch(/3 Kite rejected the user id,\s+password or TOTP/);
+    expect(out).toMatch(/3 Kite rejected the\s+user id, password or TOTP/);
   });
 
   it('every command has --help', async () => {
