@@ -34,7 +34,8 @@ export function locate(view: View, target: Target): Locator {
 
 /**
  * Runs in a frame: resolves at the first change of its document or open shadow roots
- * (apart from our own marks), or after `sliceMs` (changes made by style sheets alone).
+ * (apart from our own marks), or after `sliceMs` (changes made by style sheets alone, or
+ * made before the observer was attached).
  */
 function changeInFrame(mark: string, sliceMs: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,7 +70,7 @@ const CHANGE = (slice: number): string => `(${changeInFrame.toString()})(${JSON.
 export async function waitForChange(page: Page, deadline: number, now: () => number, also: Promise<unknown>): Promise<boolean> {
   const left = deadline - now();
   if (left <= 0) return false;
-  const slice = Math.min(250, left);
+  const slice = Math.min(60, left);
   let onFrame: (() => void) | undefined;
   const framesChanged = new Promise<void>((resolve) => {
     onFrame = () => resolve();
