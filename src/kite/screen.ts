@@ -1,4 +1,4 @@
-import type { ControlSeen, FieldSeen, FrameSeen } from './page-snapshot.js';
+import type { ControlSeen, DialogSeen, FieldSeen, FrameSeen } from './page-snapshot.js';
 
 /** What the login has done so far: what a screen means depends on it. */
 export interface Progress {
@@ -75,7 +75,13 @@ export function recognise(frames: readonly FrameSeen[], progress: Progress): Scr
   const targets = screen ? targetsOf(screen) : [];
   const blocked = targets.some((t) => !hitOf(t, fields, controls));
   if ((blocked || screen?.kind === 'ambiguous') && covering.length > 0) return overlay(covering, controls);
-  if (blocked && dialogs.length > 0) return overlay([...covering, ...dialogs.filter((d) => !d.item.covers)], controls);
+  if (blocked && dialogs.length > 0) {
+    // What covers the field is most likely a modal dialog of the field's own frame (a native
+    // dialog's backdrop is no element), then any modal one; a banner last.
+    const frame = targets.find((t) => !hitOf(t, fields, controls))?.frame;
+    const rank = (d: Located<DialogSeen>): number => (d.item.modal ? 0 : 2) + (d.frame === frame ? 0 : 1);
+    return overlay([...dialogs].sort((a, b) => rank(a) - rank(b)), controls);
+  }
   if (blocked) return { kind: 'overlay', dismiss: undefined, text: 'something covers the field' };
   if (screen) return screen;
   // Nothing to fill: a dialog may be all there is until it is dismissed (the form appears

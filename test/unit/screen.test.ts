@@ -73,6 +73,17 @@ describe('recognising a screen by what it means to a person', () => {
       .toMatchObject({ kind: 'overlay', dismiss: undefined, dialog: { ref: 'd1' } }); // Escape, sent to it
   });
 
+  it('a field covered in an iframe: the modal dialog of that frame is dismissed, not a banner of the page', () => {
+    const banner = { ref: 'b1', text: 'This site uses cookies. Accept all', covers: false, modal: false };
+    const dialog = { ref: 'd2', text: 'Beware of fraud ×', covers: false, modal: true };
+    const close = control('×', { dialog: 'd2' });
+    const screen = recognise([
+      frame({ dialogs: [banner], controls: [control('Accept all', { dialog: 'b1' })] }),
+      frame({ fields: [field({ type: 'password', name: 'Password', hit: false })], dialogs: [dialog], controls: [close] }),
+    ], { ...start, userTyped: true });
+    expect(screen).toMatchObject({ kind: 'overlay', dismiss: { frame: 1, ref: close.ref }, dialog: { frame: 1, ref: 'd2' } });
+  });
+
   it('errors, captchas, consent and loading', () => {
     expect(recognise([frame({ text: 'Invalid account credentials. 4 attempts remain' })], start)).toMatchObject({ kind: 'error', message: expect.stringMatching(/4 attempts remain/) });
     expect(recognise([frame({ alerts: ['Service unavailable. Please try again later.'] })], start)).toMatchObject({ kind: 'error' });
