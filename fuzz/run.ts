@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliEnvFor } from '../src/simulator/cli-env.js';
 import { sandboxAccount, startSimulator, type Simulator } from '../src/simulator/index.js';
 import { generateShape, judgeShapeRun, SHAPE_DIMENSIONS, shapeFeatures, type ShapeDimension } from '../src/simulator/shapes/index.js';
 import { killAll, MARK, ProcessWatch } from './processes.js';
@@ -68,23 +69,8 @@ async function runSeed(seed: number): Promise<SeedResult> {
   const { account, app } = sandboxAccount();
   const sim = await startSimulator({ accounts: [account], apps: [app], shapeSeed: seed });
   const dir = await mkdtemp(join(tmpdir(), 'kal-fuzz-'));
-  const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: dir,
-    TMPDIR: dir,
-    [MARK]: dir,
-    KITE_API_KEY: app.apiKey,
-    KITE_API_SECRET: app.apiSecret,
-    KITE_USER_ID: account.userId,
-    KITE_PASSWORD: account.password,
-    KITE_TOTP_SECRET: account.totpSecret,
-    KITE_REDIRECT_URL: app.redirectUrl,
-    KITE_LOGIN_URL: sim.loginUrl,
-    KITE_API_ROOT: sim.apiRoot,
-    TOKEN_FILE: join(dir, 'data', 'kite-token.json'),
-    STEP_TIMEOUT_SECONDS: '15',
-    ...(process.env['CHROMIUM_PATH'] ? { CHROMIUM_PATH: process.env['CHROMIUM_PATH'] } : {}),
-  };
+  const env = cliEnvFor(sim, account, app, dir, { name: MARK, value: dir });
+
   const entry: { pgid: number | undefined; sim: Simulator; watch: ProcessWatch } = { pgid: undefined, sim, watch: new ProcessWatch(dir) };
   live.set(dir, entry);
   let stderr = '';

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cliEnvFor } from '../../src/simulator/cli-env.js';
 import { sandboxAccount, startSimulator, type PageVariant, type Simulator } from '../../src/simulator/index.js';
 import type { SimAccount, SimApp } from '../../src/simulator/kite-rules.js';
 
@@ -104,23 +105,8 @@ export async function kiteWorld(options: WorldOptions = {}): Promise<KiteWorld> 
   });
   const dir = await mkdtemp(join(tmpdir(), 'kal-e2e-'));
   const tokenFile = join(dir, 'data', 'kite-token.json');
-  const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: dir,
-    TMPDIR: dir,
-    [TEST_MARK]: dir,
-    KITE_API_KEY: app.apiKey,
-    KITE_API_SECRET: app.apiSecret,
-    KITE_USER_ID: account.userId,
-    KITE_PASSWORD: account.password,
-    KITE_TOTP_SECRET: account.totpSecret,
-    KITE_REDIRECT_URL: app.redirectUrl,
-    KITE_LOGIN_URL: sim.loginUrl,
-    KITE_API_ROOT: sim.apiRoot,
-    TOKEN_FILE: tokenFile,
-    STEP_TIMEOUT_SECONDS: '15',
-    ...(process.env['CHROMIUM_PATH'] ? { CHROMIUM_PATH: process.env['CHROMIUM_PATH'] } : {}),
-  };
+  const env = cliEnvFor(sim, account, app, dir, { name: TEST_MARK, value: dir });
+
   const spawnIn = (args: string[], extraEnv: Record<string, string> = {}): RunningCli => spawnCli(args, { ...env, ...extraEnv }, dir);
   return {
     sim, account, app, dir, tokenFile, env,

@@ -18,6 +18,7 @@ import { openAccountLedger } from '../../src/login/open-ledger.js';
 import { createLogger } from '../../src/logger.js';
 import type { Notice } from '../../src/notify/notice.js';
 import { scheduledTime } from '../../src/schedule/plan.js';
+import { mulberry32 } from '../../src/simulator/shapes/random.js';
 import { nextDay } from '../../src/schedule/zoned-time.js';
 import { withAccountLock } from '../../src/state/account-lock.js';
 import { istDate } from '../../src/time/ist.js';
@@ -147,17 +148,6 @@ const EXPECT: Record<string, DayExpectation> = {
   '2026-12-16': { noToken: 'stopped (unknown password); resumed at noon', stoppedBefore: true, result: 'halted' },
 };
 
-/** A small seeded PRNG (mulberry32): the retry jitter is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FAILED = new Set(['rejected', 'blocked', 'unknown', 'pending']);
 
@@ -174,7 +164,7 @@ describe('a simulated year (2026) of unattended mornings', () => {
     const schedule = scheduleFor(config);
     const logger = createLogger('silent');
     const machine = new FakeMachine(ist('2026-01-01T05:00'));
-    const random = seeded(2026);
+    const random = mulberry32(2026);
     const notices: Notice[] = [];
     const problems: string[] = [];
     const kite = new KiteModel({ userId: config.credentials.userId, password: FIRST_PASSWORD, totpSecret: FIRST_TOTP }, (day) => KITE[day] ?? {});
