@@ -2,11 +2,8 @@ import { hostname } from 'node:os';
 import { loadObserverConfig } from '../config/load.js';
 import { readConfig } from '../config/read.js';
 import { assessHealth } from '../daemon/health.js';
-import { calendarFor, observedAccount, savedTokenValid, stateFor } from '../daemon/runtime.js';
-import { AccountLedger } from '../ledger/account-ledger.js';
-import { failuresSinceResume } from '../ledger/attempt-rules.js';
-import { fileLedgerStore } from '../ledger/ledger-store.js';
-import { accountFiles } from '../login/account-files.js';
+import { calendarFor, savedTokenValid, stateFor } from '../daemon/runtime.js';
+import { readAccountRecord } from '../login/account-record.js';
 import { ExitCode } from '../errors/autologin-error.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -28,13 +25,11 @@ Options:
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
     const config = loadObserverConfig({ env: ctx.env, cwd: ctx.cwd });
     const now = new Date();
-    const account = await observedAccount(readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, config.tokenFile);
-    const ledger = account ? await AccountLedger.open(fileLedgerStore(accountFiles(config, account).ledger), account, now, { create: false }) : undefined;
-    const { failures, stops } = ledger ? failuresSinceResume(ledger.records) : { failures: [], stops: [] };
+    const record = await readAccountRecord(config, readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, now);
     const report = assessHealth({
       now,
-      state: account ? await stateFor(config, account).read() : {},
-      stop: failures[0] ? { at: failures[0].answeredAt ?? failures[0].at, code: failures[0].code ?? failures[0].outcome } : stops[0] ? { at: stops[0].at, code: stops[0].code } : undefined,
+      state: record ? await stateFor(config, record.account).read() : {},
+      stop: record?.stop ? { at: record.stop.since, code: record.stop.causes.join(', ') } : undefined,
       tokenValid: await savedTokenValid(config.tokenFile, now),
       calendar: calendarFor(config),
       schedule: config.schedule,

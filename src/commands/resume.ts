@@ -36,7 +36,7 @@ Options:
       const now = new Date();
       const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
       await ledger?.settleOrphans(now);
-      const { failures, stops } = ledger ? failuresSinceResume(ledger.records) : { failures: [], stops: [] };
+      const { failures, stops } = ledger ? failuresSinceResume(ledger.records, true) : { failures: [], stops: [] };
       if (!ledger || (failures.length === 0 && stops.length === 0)) {
         ctx.out(`Nothing to clear: ${account.userId} is not stopped.`);
         return ExitCode.OK;

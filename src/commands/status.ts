@@ -1,10 +1,9 @@
 import { loadObserverConfig } from '../config/load.js';
 import { readConfig } from '../config/read.js';
-import { calendarFor, observedAccount, scheduleFor, stateFor } from '../daemon/runtime.js';
-import { AccountLedger } from '../ledger/account-ledger.js';
-import { failuresSinceResume, type Submission } from '../ledger/attempt-rules.js';
-import { fileLedgerStore } from '../ledger/ledger-store.js';
-import { accountFiles } from '../login/account-files.js';
+import { calendarFor, scheduleFor, stateFor } from '../daemon/runtime.js';
+import type { Submission } from '../ledger/attempt-rules.js';
+import { readAccountRecord } from '../login/account-record.js';
+import type { AutologinState } from '../state/state-store.js';
 import { describeOffset } from '../time/clock-offset.js';
 import { istDate } from '../time/ist.js';
 import { ExitCode } from '../errors/autologin-error.js';
@@ -37,20 +36,14 @@ Options:
     const config = loadObserverConfig({ env: ctx.env, cwd: ctx.cwd });
     const store = new TokenStore(config.tokenFile);
     const now = new Date();
-    const account = await observedAccount(readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, config.tokenFile);
-    const files = account ? accountFiles(config, account) : undefined;
-    const [read, state, ledger] = await Promise.all([
-      store.read(),
-      account ? stateFor(config, account).read() : Promise.resolve({} as Awaited<ReturnType<ReturnType<typeof stateFor>['read']>>),
-      account && files ? AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false }) : Promise.resolve(undefined),
-    ]);
+    const record = await readAccountRecord(config, readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, now);
+    const account = record?.account;
+    const [read, state] = await Promise.all([store.read(), account ? stateFor(config, account).read() : Promise.resolve<AutologinState>({})]);
+    const ledger = record?.ledger;
     const today = istDate(now);
     const submissionsToday = ledger ? ledger.submissions().filter((x) => x.day === today) : [];
-    const { failures, stops } = ledger ? failuresSinceResume(ledger.records) : { failures: [], stops: [] };
     const lastResume = ledger?.records.findLast((r) => r.type === 'resume');
-    const stopped = failures.length > 0 || stops.length > 0
-      ? { since: failures[0]?.answeredAt ?? failures[0]?.at ?? stops[0]?.at ?? '', causes: [...failures.map((f) => `${f.factor} ${f.outcome}${f.code ? ` (${f.code})` : ''}`), ...stops.map((x) => x.code)] }
-      : null;
+    const stopped = record?.stop ?? null;
     const upcoming = nextRuns(scheduleFor(config), calendarFor(config), now, 3).map(formatIst);
 
     const token: Record<string, unknown> = { tokenFile: config.tokenFile };
@@ -75,7 +68,7 @@ Options:
       daemon: state.daemon ? { pid: state.daemon.pid, startedAt: state.daemon.startedAt, heartbeatAt: state.daemon.heartbeatAt } : null,
       lastAttempt: state.lastAttempt ?? null,
       account: account ?? null,
-      ledger: files?.ledger ?? null,
+      ledger: record?.files.ledger ?? null,
       submissionsToday: submissionsToday.map((x) => ({ at: x.at, factor: x.factor, outcome: x.outcome, code: x.code ?? null, via: x.via })),
       lastResume: lastResume?.at ?? null,
       stopped,

@@ -146,14 +146,15 @@ export function totpAllowed(verdict: Verdict, window: number, clockMeasured: boo
 
 /**
  * For readers without the credentials (`status`, `health`, `resume`): the failed submissions
- * and carried-over stops since the last resume. Each stops the account unless the credential
+ * and carried-over stops since the last resume (`settled`: nobody holds the account's lock,
+ * so a submission without an answer was cut short and counts as unknown). Each stops the account unless the credential
  * it was about has changed since (which only a login, holding the secrets, can tell).
  */
-export function failuresSinceResume(records: readonly LedgerRecord[]): { failures: Submission[]; stops: Extract<LedgerRecord, { type: 'stop' }>[] } {
+export function failuresSinceResume(records: readonly LedgerRecord[], settled: boolean): { failures: Submission[]; stops: Extract<LedgerRecord, { type: 'stop' }>[] } {
   const resumeIndex = records.findLastIndex((r) => r.type === 'resume');
   const after = records.slice(resumeIndex + 1);
   const ids = new Set(after.filter((r) => r.type === 'submit').map((r) => (r as SubmitRecord).id));
-  const failures = submissionsOf(records, false).filter((s) => ids.has(s.id) && FAILED.has(s.outcome));
+  const failures = submissionsOf(records, settled).filter((s) => ids.has(s.id) && FAILED.has(s.outcome));
   const stops = after.filter((r): r is Extract<LedgerRecord, { type: 'stop' }> => r.type === 'stop');
   return { failures, stops };
 }

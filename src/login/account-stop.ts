@@ -1,12 +1,22 @@
 import type { LoginConfig } from '../config/index.js';
+import { AccountLedger } from '../ledger/account-ledger.js';
+import { fileLedgerStore } from '../ledger/ledger-store.js';
 import { istDate } from '../time/ist.js';
 import { accountFiles } from './account-files.js';
-import { openAccountLedger } from './open-ledger.js';
 
-/** The ledger's stop on the configured account, if it is stopped (budgets spent for the day are not a stop). */
+/**
+ * The ledger's stop on the configured account, if it is stopped (budgets spent for the day
+ * are not a stop). Reads only: a ledger not yet started holds no stop (the next login starts
+ * it, carrying over an earlier version's). An unanswered submission is not counted here:
+ * the morning then runs, and its login, holding the lock, records it as unknown and refuses
+ * with an alert (a restart after a crash must not skip the morning silently).
+ */
 export async function accountStopOf(config: LoginConfig, now: Date): Promise<{ code: string; since: string } | undefined> {
   const files = accountFiles(config, config.credentials);
-  const { ledger, prints } = await openAccountLedger(files, config.credentials, now);
+  const account = { apiKey: config.credentials.apiKey, userId: config.credentials.userId };
+  const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
+  if (!ledger) return undefined;
+  const prints = await ledger.prints(account, { password: config.credentials.password, totpSecret: config.credentials.totpSecret });
   const refusal = ledger.judge(istDate(now), prints, false).refusal;
   return refusal?.code === 'HALTED' ? { code: refusal.cause, since: refusal.since } : undefined;
 }

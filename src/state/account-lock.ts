@@ -8,6 +8,9 @@ import { clearInterval as nodeClearInterval, setInterval as nodeSetInterval } fr
 import { AbortedError, ConfigError, LockedError, LockLostError } from '../errors/index.js';
 import { sleep as realSleep } from '../time/sleep.js';
 
+/** A lock not refreshed for this long is stale (its holder died or was paused). */
+export const DEFAULT_STALE_MS = 20_000;
+
 export interface AccountLockOptions {
   /** How long to wait for a live holder before giving up. Default 180_000. */
   waitMs?: number;
@@ -133,7 +136,7 @@ export async function withAccountLock<T>(path: string, work: (lock: AccountLock)
 
 function resolveSettings(options: AccountLockOptions): Settings {
   const waitMs = options.waitMs ?? 180_000;
-  const staleMs = options.staleMs ?? 20_000;
+  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const refreshMs = options.refreshMs ?? 5_000;
   const sureForMs = staleMs - staleMs / 4;
   if (!(waitMs >= 0)) throw new RangeError(`waitMs must be 0 or more, not ${waitMs}`);

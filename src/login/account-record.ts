@@ -1,0 +1,48 @@
+import { stat } from 'node:fs/promises';
+import { observedAccount } from '../daemon/runtime.js';
+import { AccountLedger, type Account } from '../ledger/account-ledger.js';
+import { failuresSinceResume, type Submission } from '../ledger/attempt-rules.js';
+import { fileLedgerStore } from '../ledger/ledger-store.js';
+import type { LedgerRecord } from '../ledger/records.js';
+import { DEFAULT_STALE_MS } from '../state/account-lock.js';
+import { accountFiles, type AccountFiles } from './account-files.js';
+
+/** What `status`, `health` and `resume` read of an account, without its secrets. */
+export interface AccountRecord {
+  account: Account;
+  files: AccountFiles;
+  /** Undefined: nothing was ever submitted for this account. */
+  ledger: AccountLedger | undefined;
+  /** Failed or unanswered submissions and carried-over stops since the last resume. */
+  failures: Submission[];
+  stops: Extract<LedgerRecord, { type: 'stop' }>[];
+  /** The account's stop as these records show it (a change of credentials, which only a login can see, also clears it). */
+  stop: { since: string; causes: string[] } | undefined;
+}
+
+/**
+ * Reads the account's ledger (never creating it). A submission without an answer counts as
+ * unknown unless a live login holds the account's lock (then it may be in flight): a
+ * process that died after sending must show as a stop here too, as it will to the next login.
+ */
+export async function readAccountRecord(
+  config: { tokenFile: string; stateDir?: string | undefined },
+  raw: Readonly<Record<string, string | undefined>>,
+  now: Date,
+): Promise<AccountRecord | undefined> {
+  const account = await observedAccount(raw, config.tokenFile);
+  if (!account) return undefined;
+  const files = accountFiles(config, account);
+  const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
+  // Held: the lock folder exists and was refreshed recently (a crashed holder's goes stale).
+  const lockHeld = await stat(files.lock).then((info) => now.getTime() - info.mtimeMs < DEFAULT_STALE_MS, () => false);
+  const { failures, stops } = ledger ? failuresSinceResume(ledger.records, !lockHeld) : { failures: [], stops: [] };
+  const first = failures[0];
+  const stop = first || stops[0]
+    ? {
+        since: first ? first.answeredAt ?? first.at : (stops[0]?.at ?? ''),
+        causes: [...failures.map((f) => `${f.factor} ${f.outcome}${f.code ? ` (${f.code})` : ''}`), ...stops.map((x) => x.code)],
+      }
+    : undefined;
+  return { account, files, ledger, failures, stops, stop };
+}
