@@ -19,6 +19,8 @@ have_browser || missing+=(chromium)
 [ -x /usr/lib/chromium/chromium-headless-shell ] || [ -n "${CHROMIUM_PATH:-}" ] || missing+=(chromium-headless-shell)
 # tini is the container's init; the test suite's container rehearsal runs the real entrypoint.
 command -v tini >/dev/null 2>&1 || [ -x /usr/bin/tini ] || missing+=(tini)
+# redis-server: the test suite starts a real one on a loopback port (tokens, locks and ledgers in Redis).
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian packages: ${missing[*]}"
