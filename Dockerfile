@@ -3,12 +3,16 @@
 # Chromium package the tests use.
 ARG NODE_VERSION=20.20.2
 
-# --- build: all dependencies, TypeScript -> dist/ ---
+# --- build: all dependencies, TypeScript -> dist/ (the Kite simulator package first) ---
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
+# npm ci links the workspace packages, so their package.json files come with the lock file.
 COPY package.json package-lock.json ./
+COPY packages/kite-simulator/package.json ./packages/kite-simulator/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/kite-simulator/tsconfig.json ./packages/kite-simulator/
+COPY packages/kite-simulator/src ./packages/kite-simulator/src
 COPY src ./src
 RUN npm run build
 
@@ -32,9 +36,12 @@ ENV NODE_ENV=production \
     CHROMIUM_PATH=/usr/lib/chromium/chromium-headless-shell \
     CHROMIUM_SANDBOX=off
 WORKDIR /app
+# The simulator package is in the image for `sandbox` (only that command loads it).
 COPY package.json package-lock.json ./
+COPY packages/kite-simulator/package.json ./packages/kite-simulator/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/packages/kite-simulator/dist ./packages/kite-simulator/dist
 COPY calendar ./calendar
 RUN chmod 755 dist/cli.js \
  && ln -s /app/dist/cli.js /usr/local/bin/kite-autologin \

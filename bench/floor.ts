@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { chromiumArgs, resolveChromium, sandboxEnabled } from '../src/kite/browser.js';
 import { buildLoginUrl } from '../src/kite/redirect.js';
-import type { SimAccount, SimApp } from '../src/simulator/kite-rules.js';
-import type { Simulator } from '../src/simulator/index.js';
+import type { SimAccount, SimApp, Simulator } from '@kite-autologin/simulator';
 import { totpCode } from '../src/totp.js';
 
 /** What the floor needs of the simulator, the account and the app. */

@@ -8,7 +8,7 @@ import { resolveChromium } from '../src/kite/browser.js';
 import { AccountLedger } from '../src/ledger/account-ledger.js';
 import { fileLedgerStore } from '../src/ledger/ledger-store.js';
 import { accountFiles } from '../src/login/account-files.js';
-import { sandboxAccount, startSimulator, type Simulator } from '../src/simulator/index.js';
+import { sandboxAccount, startSimulator, type Simulator } from '@kite-autologin/simulator';
 import { StateStore } from '../src/state/state-store.js';
 import { istDate } from '../src/time/ist.js';
 import { buildSavedToken, TokenStore } from '../src/token-store.js';

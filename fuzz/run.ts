@@ -3,9 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cliEnvFor } from '../src/simulator/cli-env.js';
-import { sandboxAccount, startSimulator, type Simulator } from '../src/simulator/index.js';
-import { generateShape, judgeShapeRun, SHAPE_DIMENSIONS, shapeFeatures, type ShapeDimension } from '../src/simulator/shapes/index.js';
+import { cliEnvFor, sandboxAccount, startSimulator, type Simulator } from '@kite-autologin/simulator';
+import { generateShape, judgeShapeRun, SHAPE_DIMENSIONS, shapeFeatures, type ShapeDimension } from '@kite-autologin/simulator/shapes';
 import { killAll, MARK, ProcessWatch } from './processes.js';
 
 /**

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { writeAtomically } from './atomic-write.js';
 import { formatIst, lastSessionBoundary, sessionExpiry } from './time/ist.js';
 
 /** The token file's content: what trading programs read. Times are ISO 8601 in IST. */
@@ -81,6 +80,8 @@ export class TokenStore {
    * and a crash mid-write leaves the old token in place. Mode 0600 in a 0700 folder.
    */
   async write(token: SavedToken): Promise<void> {
+    // Loaded here: `status` and `health` only read the file, and every module costs them start-up time.
+    const { writeAtomically } = await import('./atomic-write.js');
     await writeAtomically(this.path, `${JSON.stringify(token, null, 2)}\n`);
   }
 }

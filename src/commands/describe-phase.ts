@@ -1,4 +1,4 @@
-import type { PhaseEvent } from '../login/perform-login.js';
+import type { PhaseEvent } from '../login/login-once.js';
 
 /** One line a person reads for each finished phase; secrets are masked or left out. */
 export function describePhase(event: PhaseEvent, who: { userId: string }): string | undefined {

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import { loadObserverConfig } from '../config/load.js';
-import { readConfig } from '../config/read.js';
+import { loadObserved } from '../config/load.js';
 import { assessHealth } from '../daemon/health.js';
-import { calendarFor, savedTokenValid, stateFor } from '../daemon/runtime.js';
-import { readAccountRecord } from '../login/account-record.js';
+import { calendarFor, savedTokenValid, stateFor } from '../wiring/from-config.js';
+import { observedAccount, readAccountRecord } from '../login/account-record.js';
+import type { AutologinState } from '../state/state-store.js';
 import { ExitCode } from '../errors/autologin-error.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -23,14 +23,20 @@ Options:
   async run(ctx) {
     const { values } = parseCommandArgs('health', ctx.args, {});
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const config = loadObserverConfig({ env: ctx.env, cwd: ctx.cwd });
+    const { config, raw } = loadObserved({ env: ctx.env, cwd: ctx.cwd });
     const now = new Date();
-    const record = await readAccountRecord(config, readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, now);
+    // The three files are read at once: each read waits on the disk, not on the others.
+    const account = await observedAccount(raw, config.tokenFile);
+    const [record, state, tokenValid] = await Promise.all([
+      readAccountRecord(config, raw, now),
+      account ? stateFor(config, account).read() : Promise.resolve<AutologinState>({}),
+      savedTokenValid(config.tokenFile, now),
+    ]);
     const report = assessHealth({
       now,
-      state: record ? await stateFor(config, record.account).read() : {},
+      state,
       stop: record?.stop ? { at: record.stop.since, code: record.stop.causes.join(', ') } : undefined,
-      tokenValid: await savedTokenValid(config.tokenFile, now),
+      tokenValid,
       calendar: calendarFor(config),
       schedule: config.schedule,
       hostname: hostname(),

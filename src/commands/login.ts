@@ -1,8 +1,8 @@
 import { isUnconfigured, loadLoginConfig, readConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
-import { stateFor } from '../daemon/runtime.js';
+import { stateFor } from '../wiring/from-config.js';
 import { createLogger } from '../logger.js';
-import { logLevelFor } from './log-level.js';
+import { logLevelFor } from '../log-level.js';
 import type { Command } from './context.js';
 import { describePhase } from './describe-phase.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -46,9 +46,9 @@ Configuration comes from the environment and .env; see the README.`,
 
     const config = loadLoginConfig({ env: ctx.env, cwd: ctx.cwd });
     const logger = createLogger(logLevelFor(config.logLevel, ctx.interactive));
-    const { guardedLogin } = await import('../login/guarded-login.js');
+    const { loginUnderLedger } = await import('../login/login-under-ledger.js');
     if (values['dry-run']) ctx.out('Dry run: the login stops at the request_token; no exchange, nothing written.');
-    const outcome = await guardedLogin(config, { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false }, {
+    const outcome = await loginUnderLedger(config, { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false }, {
       logger,
       signal: ctx.signal,
       state: stateFor(config, config.credentials),

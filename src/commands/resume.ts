@@ -1,6 +1,6 @@
-import { loadBaseConfig } from '../config/load.js';
-import { readConfig } from '../config/read.js';
-import { observedAccount } from '../daemon/runtime.js';
+import { validateBase } from '../config/base-config.js';
+import { loadWithRaw } from '../config/load.js';
+import { observedAccount } from '../login/account-record.js';
 import { ExitCode, UsageError } from '../errors/index.js';
 import { AccountLedger } from '../ledger/account-ledger.js';
 import { failuresSinceResume } from '../ledger/attempt-rules.js';
@@ -28,8 +28,8 @@ Options:
   async run(ctx) {
     const { values } = parseCommandArgs('resume', ctx.args, {});
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const config = loadBaseConfig({ env: ctx.env, cwd: ctx.cwd });
-    const account = await observedAccount(readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, config.tokenFile);
+    const { values: [config], raw } = loadWithRaw({ env: ctx.env, cwd: ctx.cwd }, validateBase);
+    const account = await observedAccount(raw, config.tokenFile);
     if (!account) throw new UsageError('resume: set KITE_API_KEY and KITE_USER_ID to name the account whose stop to clear.');
     const files = accountFiles(config, account);
     return withAccountLock(files.lock, async () => {

@@ -1,10 +1,10 @@
 import { loadDaemonConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
 import { createLogger } from '../logger.js';
-import { logLevelFor } from './log-level.js';
+import { logLevelFor } from '../log-level.js';
 import { attemptOutcomeOf } from '../daemon/attempt-protocol.js';
 import type { MorningDeps, MorningResult } from '../daemon/morning.js';
-import { calendarFor, savedTokenValid, scheduleFor, stateFor } from '../daemon/runtime.js';
+import { calendarFor, savedTokenValid, scheduleFor, stateFor } from '../wiring/from-config.js';
 import { sleep } from '../time/sleep.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -48,8 +48,8 @@ Options:
 
     if (values.once) {
       const inProcess: MorningDeps['attempt'] = async () => {
-        const { guardedLogin } = await import('../login/guarded-login.js');
-        return attemptOutcomeOf(await guardedLogin(config, { force: false }, { logger, signal: ctx.signal, state, via: 'run --once' }));
+        const { loginUnderLedger } = await import('../login/login-under-ledger.js');
+        return attemptOutcomeOf(await loginUnderLedger(config, { force: false }, { logger, signal: ctx.signal, state, via: 'run --once' }));
       };
       const result = await runMorning(morningDeps(ctx.signal, inProcess), 'once');
       return reportOnce(result, ctx.out, config.tokenFile);

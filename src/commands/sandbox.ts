@@ -2,8 +2,7 @@ import { dirname, join } from 'node:path';
 import { loadBaseConfig, type LoginConfig } from '../config/index.js';
 import { ExitCode, UsageError } from '../errors/index.js';
 import { createLogger } from '../logger.js';
-import { logLevelFor } from './log-level.js';
-import { PAGE_VARIANTS, isPageVariant } from '../simulator/page-variants.js';
+import { logLevelFor } from '../log-level.js';
 import type { Command } from './context.js';
 import { describePhase } from './describe-phase.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -19,7 +18,7 @@ the token to sandbox-token.json beside TOKEN_FILE (never to TOKEN_FILE itself), 
 what happened. Nothing leaves this machine.
 
 Options:
-  --variant NAME  the login page of which era: ${PAGE_VARIANTS.join(', ')} (default newest)
+  --variant NAME  the login page of which era (default newest; a wrong name lists them)
   --headed        show the browser window
   -h, --help      this help`,
 
@@ -29,14 +28,15 @@ Options:
       headed: { type: 'boolean' },
     });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
+    // The simulator is a package of its own, loaded only here: no other command pays for it.
+    const { startSimulator, sandboxAccount, isPageVariant, PAGE_VARIANTS } = await import('@kite-autologin/simulator');
     const variant = values.variant ?? 'newest';
     if (!isPageVariant(variant)) throw new UsageError(`sandbox: --variant must be one of ${PAGE_VARIANTS.join(', ')}`);
 
     const base = loadBaseConfig({ env: ctx.env, cwd: ctx.cwd });
     const logger = createLogger(logLevelFor(base.logLevel, ctx.interactive));
-    const [{ startSimulator, sandboxAccount }, { performLogin }, { throwawayGate }] = await Promise.all([
-      import('../simulator/index.js'),
-      import('../login/perform-login.js'),
+    const [{ loginOnce: performLogin }, { throwawayGate }] = await Promise.all([
+      import('../login/login-once.js'),
       import('../login/throwaway-gate.js'),
     ]);
     const { account, app } = sandboxAccount();

@@ -1,15 +1,13 @@
-import { loadObserverConfig } from '../config/load.js';
-import { readConfig } from '../config/read.js';
-import { calendarFor, scheduleFor, stateFor } from '../daemon/runtime.js';
-import type { Submission } from '../ledger/attempt-rules.js';
-import { readAccountRecord } from '../login/account-record.js';
-import type { AutologinState } from '../state/state-store.js';
-import { describeOffset } from '../time/clock-offset.js';
-import { istDate } from '../time/ist.js';
+import { loadObserved, type ObserverConfig } from '../config/load.js';
+import type { RawConfig } from '../config/read.js';
 import { ExitCode } from '../errors/autologin-error.js';
+import { observedAccount, readAccountRecord } from '../login/account-record.js';
 import { nextRuns } from '../schedule/plan.js';
-import { formatIst } from '../time/ist.js';
+import type { AutologinState } from '../state/state-store.js';
+import { renderStatusJson, renderStatusText, type KiteCheck, type StatusReport, type TokenStatus } from '../status/status-report.js';
+import { formatIst, istDate } from '../time/ist.js';
 import { isTokenCurrent, TokenStore } from '../token-store.js';
+import { calendarFor, scheduleFor, stateFor } from '../wiring/from-config.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
@@ -33,75 +31,66 @@ Options:
       json: { type: 'boolean' },
     });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const config = loadObserverConfig({ env: ctx.env, cwd: ctx.cwd });
-    const store = new TokenStore(config.tokenFile);
+    const { config, raw } = loadObserved({ env: ctx.env, cwd: ctx.cwd });
     const now = new Date();
-    const record = await readAccountRecord(config, readConfig({ env: ctx.env, cwd: ctx.cwd }).raw, now);
-    const account = record?.account;
-    const [read, state] = await Promise.all([store.read(), account ? stateFor(config, account).read() : Promise.resolve<AutologinState>({})]);
-    const ledger = record?.ledger;
-    const today = istDate(now);
-    const submissionsToday = ledger ? ledger.submissions().filter((x) => x.day === today) : [];
-    const lastResume = ledger?.records.findLast((r) => r.type === 'resume');
-    const stopped = record?.stop ?? null;
-    const upcoming = nextRuns(scheduleFor(config), calendarFor(config), now, 3).map(formatIst);
-
-    const token: Record<string, unknown> = { tokenFile: config.tokenFile };
-    let valid = false;
-    if (read.state !== 'ok') {
-      token['token'] = read.state === 'missing' ? 'none' : `unreadable (${read.reason})`;
-    } else {
-      const t = read.token;
-      valid = isTokenCurrent(t, now);
-      Object.assign(token, { userId: t.user_id, userName: t.user_name, apiKey: t.api_key, loginTime: t.login_time, expiresAt: t.expires_at, valid });
-      if (values.check && valid) {
-        const [{ createKiteSession }, { verifySavedToken }] = await Promise.all([import('../kite/session.js'), import('../login/current-token.js')]);
-        const verdict = await verifySavedToken(store, undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now);
-        valid = verdict.valid;
-        token['kiteAccepts'] = verdict.valid;
-        if (!verdict.valid) token['reason'] = verdict.reason;
-      }
-    }
-    const report = {
-      ...token,
-      valid,
-      daemon: state.daemon ? { pid: state.daemon.pid, startedAt: state.daemon.startedAt, heartbeatAt: state.daemon.heartbeatAt } : null,
-      lastAttempt: state.lastAttempt ?? null,
-      account: account ?? null,
-      ledger: record?.files.ledger ?? null,
-      submissionsToday: submissionsToday.map((x) => ({ at: x.at, factor: x.factor, outcome: x.outcome, code: x.code ?? null, via: x.via })),
-      lastResume: lastResume?.at ?? null,
-      stopped,
-      kiteClock: state.kiteClock ?? null,
-      nextRuns: upcoming,
+    // kiteconnect loads only for --check.
+    const askKite = async (): Promise<KiteCheck> => {
+      const [{ createKiteSession }, { verifySavedToken }] = await Promise.all([import('../kite/session.js'), import('../login/verify-saved-token.js')]);
+      const verdict = await verifySavedToken(new TokenStore(config.tokenFile), undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now);
+      return verdict.valid ? { accepts: true } : { accepts: false, reason: verdict.reason };
     };
-
-    if (values.json) {
-      ctx.out(JSON.stringify(report));
-      return valid ? ExitCode.OK : ExitCode.FAILURE;
-    }
-    if (read.state !== 'ok') {
-      ctx.out(`No valid token: ${read.state === 'missing' ? `no token file at ${config.tokenFile}` : `${config.tokenFile} is unreadable (${read.reason})`}.`);
-    } else {
-      ctx.out(`Token file:   ${config.tokenFile}`);
-      ctx.out(`User:         ${read.token.user_id}${read.token.user_name ? ` (${read.token.user_name})` : ''}`);
-      ctx.out(`Login time:   ${read.token.login_time}`);
-      ctx.out(`Expires at:   ${read.token.expires_at}`);
-      const checked = token['kiteAccepts'] === undefined ? '' : token['kiteAccepts'] ? ' (Kite accepts it)' : ` (Kite does not accept it: ${String(token['reason'])})`;
-      ctx.out(`Valid:        ${valid ? 'yes' : 'no'}${checked}`);
-    }
-    ctx.out(`Daemon:       ${state.daemon ? `pid ${state.daemon.pid} since ${state.daemon.startedAt}, heartbeat ${state.daemon.heartbeatAt}` : 'not running'}`);
-    const last = state.lastAttempt;
-    ctx.out(`Last attempt: ${last ? `${last.at} (${last.day}, ${last.trigger}): ${last.result}${last.code ? ` ${last.code}` : ''}${last.step ? ` at ${last.step}` : ''}, ${last.attempts} attempt(s)` : 'none'}`);
-    ctx.out(`Today (IST):  ${submissionsToday.length === 0 ? 'nothing sent to Kite' : submissionsToday.map(describeSubmission).join('; ')}`);
-    if (stopped) ctx.out(`STOPPED:      since ${stopped.since} after ${stopped.causes.join(', ')}; fix it, then run \`kite-autologin resume\` (changed credentials also clear it)`);
-    if (state.kiteClock) ctx.out(`Kite's clock: ${describeOffset(state.kiteClock.offsetMs)} (measured ${state.kiteClock.measuredAt})`);
-    ctx.out(`Next runs:    ${upcoming.join(', ') || 'none in the next year'}`);
-    return valid ? ExitCode.OK : ExitCode.FAILURE;
+    const report = await gatherStatus({ config, raw, now, askKite: values.check ? askKite : undefined });
+    if (values.json) ctx.out(renderStatusJson([report]));
+    else for (const line of renderStatusText([report])) ctx.out(line);
+    return report.valid ? ExitCode.OK : ExitCode.FAILURE;
   },
 };
 
-function describeSubmission(s: Submission): string {
-  const answer = s.outcome === 'pending' ? 'no answer recorded (in progress, or unknown)' : s.outcome;
-  return `${s.factor} at ${s.at.slice(11, 19)}Z ${answer}${s.code ? ` (${s.code})` : ''} via ${s.via}`;
+export interface StatusSources {
+  config: ObserverConfig;
+  /** The raw variables: KITE_API_KEY and KITE_USER_ID name the account. */
+  raw: RawConfig;
+  now: Date;
+  /** Asks Kite about a current token (`--check`). Default: Kite is not asked. */
+  askKite?: (() => Promise<KiteCheck>) | undefined;
+}
+
+/** Reads the token file, the account's ledger and state file, and plans the next runs. */
+export async function gatherStatus({ config, raw, now, askKite }: StatusSources): Promise<StatusReport> {
+  // The three files are read at once: each read waits on the disk, not on the others.
+  const account = await observedAccount(raw, config.tokenFile);
+  const [read, record, state] = await Promise.all([
+    new TokenStore(config.tokenFile).read(),
+    readAccountRecord(config, raw, now),
+    account ? stateFor(config, account).read() : Promise.resolve<AutologinState>({}),
+  ]);
+  const today = istDate(now);
+  const ledger = record?.ledger;
+
+  let token: TokenStatus;
+  let valid = false;
+  if (read.state !== 'ok') {
+    token = read;
+  } else {
+    const t = read.token;
+    const current = isTokenCurrent(t, now);
+    const kite = current && askKite ? await askKite() : undefined;
+    valid = kite ? kite.accepts : current;
+    token = { state: 'saved', userId: t.user_id, userName: t.user_name, apiKey: t.api_key, loginTime: t.login_time, expiresAt: t.expires_at, current, kite };
+  }
+  return {
+    tokenFile: config.tokenFile,
+    token,
+    valid,
+    daemon: state.daemon ? { pid: state.daemon.pid, startedAt: state.daemon.startedAt, heartbeatAt: state.daemon.heartbeatAt } : null,
+    lastAttempt: state.lastAttempt ?? null,
+    account: record?.account ?? null,
+    ledgerFile: record?.files.ledger ?? null,
+    submissionsToday: (ledger?.submissions() ?? []).filter((s) => s.day === today)
+      .map((s) => ({ at: s.at, factor: s.factor, outcome: s.outcome, code: s.code ?? null, via: s.via })),
+    lastResume: ledger?.records.findLast((r) => r.type === 'resume')?.at ?? null,
+    stopped: record?.stop ?? null,
+    kiteClock: state.kiteClock ?? null,
+    nextRuns: nextRuns(scheduleFor(config), calendarFor(config), now, 3).map(formatIst),
+  };
 }

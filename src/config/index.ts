@@ -5,8 +5,8 @@ import { validateSchedule, type ScheduleConfig } from './schedule-config.js';
 import { validateLogin, type LoginConfig } from './validate.js';
 
 /*
- * Everything configuration, for the commands that log in (this module loads zod). A command
- * that does not log in imports load.js and read.js instead, which do not.
+ * Everything configuration, for the commands that log in (this module loads otplib, to check
+ * the TOTP secret). A command that does not log in imports load.js and read.js instead.
  */
 
 export type { BaseConfig, LogLevel } from './base-config.js';
@@ -14,7 +14,7 @@ export type { Credentials, LoginConfig } from './validate.js';
 export type { NotifyConfig } from './notify-config.js';
 export type { ScheduleConfig } from './schedule-config.js';
 export { isUnconfigured, readConfig, type RawConfig } from './read.js';
-export { loadBaseConfig, loadObserverConfig, type ObserverConfig } from './load.js';
+export { loadBaseConfig, loadObserved, loadObserverConfig, type Observed, type ObserverConfig } from './load.js';
 
 /** What the daemon and `run --once` need. */
 export interface DaemonConfig extends LoginConfig {

@@ -6,8 +6,7 @@ import type { Outcome } from './variables.js';
 
 /*
  * The loaders of what commands that do not log in need (`status`, `health`, `resume`): no
- * zod, no otplib, so these commands start fast. index.ts adds the loaders of the commands
- * that log in.
+ * otplib, so these commands start fast. index.ts adds the loaders of the commands that log in.
  */
 
 /** What `status` and `health` need: no credentials. */
@@ -22,6 +21,11 @@ export type Validator<T> = (raw: RawConfig, cwd: string) => Outcome<T>;
  * every part, or returns the parts.
  */
 export function load<T extends unknown[]>(options: ReadOptions, ...validators: { [K in keyof T]: Validator<T[K]> }): T {
+  return loadWithRaw<T>(options, ...validators).values;
+}
+
+/** Like `load`, and also the raw strings it read (one read of `.env` and the `*_FILE`s). */
+export function loadWithRaw<T extends unknown[]>(options: ReadOptions, ...validators: { [K in keyof T]: Validator<T[K]> }): { values: T; raw: RawConfig } {
   const { raw, problems } = readConfig(options);
   const all: ConfigProblem[] = [...problems];
   const values = validators.map((validate) => {
@@ -30,7 +34,7 @@ export function load<T extends unknown[]>(options: ReadOptions, ...validators: {
     return outcome.ok ? outcome.value : undefined;
   });
   if (all.length > 0) throw new ConfigError(all);
-  return values as T;
+  return { values: values as T, raw };
 }
 
 export function loadBaseConfig(options: ReadOptions): BaseConfig {
@@ -38,6 +42,17 @@ export function loadBaseConfig(options: ReadOptions): BaseConfig {
 }
 
 export function loadObserverConfig(options: ReadOptions): ObserverConfig {
-  const [base, schedule] = load<[BaseConfig, ScheduleConfig]>(options, validateBase, validateSchedule);
-  return { ...base, schedule };
+  return loadObserved(options).config;
+}
+
+/** The observer configuration and the raw strings it came from (whose account to show is read from them). */
+export interface Observed {
+  config: ObserverConfig;
+  raw: RawConfig;
+}
+
+/** For `status` and `health`: `.env` and the `*_FILE`s read once, for both. */
+export function loadObserved(options: ReadOptions): Observed {
+  const { values: [base, schedule], raw } = loadWithRaw<[BaseConfig, ScheduleConfig]>(options, validateBase, validateSchedule);
+  return { config: { ...base, schedule }, raw };
 }

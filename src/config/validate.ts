@@ -1,20 +1,18 @@
 /*
- * The credentials, checked with zod: only the commands that log in load this module (and
- * with it zod and otplib). What every command reads is checked by hand in base-config.ts.
+ * The credentials: only the commands that log in read them. Checked by hand, like every
+ * other variable (see variables.ts).
  */
-import { z } from 'zod';
 import { parseTotpSecret } from '../totp.js';
 import { validateBase, type BaseConfig } from './base-config.js';
 import type { RawConfig } from './read.js';
-import { toProblems } from './schema-helpers.js';
-import { blankToUndefined, isHttpUrl, type Outcome } from './variables.js';
+import { isHttpUrl, Variables, type Outcome } from './variables.js';
 
 /** The Kite Connect app and the Zerodha login; only commands that log in need them. */
 export interface Credentials {
   apiKey: string;
   apiSecret: string;
   userId: string;
-  /** Exactly as given, surrounding spaces included (see `verbatim`). */
+  /** Exactly as given, surrounding spaces included. */
   password: string;
   /** Normalised base32. */
   totpSecret: string;
@@ -26,52 +24,35 @@ export interface LoginConfig extends BaseConfig {
   credentials: Credentials;
 }
 
-const text = (what: string) =>
-  z.string({ error: `is required: ${what}` }).trim().min(1, { error: `is required: ${what}` });
+const REDIRECT_EXAMPLE = 'http://127.0.0.1/kite-redirect';
 
-/** Like `text`, but kept exactly as given: a password may begin or end with a space. */
-const verbatim = (what: string) =>
-  z.string({ error: `is required: ${what}` }).min(1, { error: `is required: ${what}` });
-
-const httpUrl = (example: string) =>
-  z.string().trim().refine(isHttpUrl, { error: `must be an absolute http(s) URL, e.g. ${example}` });
-
-const credentialsSchema = z.object({
-  KITE_API_KEY: text('the api_key of your Kite Connect app (developers.kite.trade)'),
-  KITE_API_SECRET: text('the api_secret of your Kite Connect app'),
-  KITE_USER_ID: text('your Zerodha user id, e.g. AB1234').transform((v) => v.toUpperCase()),
-  KITE_PASSWORD: verbatim('your Zerodha password'),
-  KITE_TOTP_SECRET: text('the base32 TOTP secret (or its otpauth:// URI) from enabling external TOTP on Kite')
-    .transform((value, ctx) => {
-      const parsed = parseTotpSecret(value);
-      if ('problem' in parsed) {
-        ctx.issues.push({ code: 'custom', message: parsed.problem, input: '[secret]' });
-        return z.NEVER;
-      }
-      return parsed.secret;
-    }),
-  KITE_REDIRECT_URL: text('the redirect URL registered for your Kite Connect app, e.g. http://127.0.0.1/kite-redirect')
-    .pipe(httpUrl('http://127.0.0.1/kite-redirect')),
-});
+/** Every problem of the credentials, in the order of the variables, never a value. */
+function validateCredentials(raw: RawConfig): Outcome<Credentials> {
+  const vars = new Variables(raw);
+  const apiKey = vars.required('KITE_API_KEY', 'the api_key of your Kite Connect app (developers.kite.trade)');
+  const apiSecret = vars.required('KITE_API_SECRET', 'the api_secret of your Kite Connect app');
+  const userId = vars.required('KITE_USER_ID', 'your Zerodha user id, e.g. AB1234')?.toUpperCase();
+  const password = vars.requiredVerbatim('KITE_PASSWORD', 'your Zerodha password');
+  let totpSecret = vars.required('KITE_TOTP_SECRET', 'the base32 TOTP secret (or its otpauth:// URI) from enabling external TOTP on Kite');
+  if (totpSecret !== undefined) {
+    const parsed = parseTotpSecret(totpSecret);
+    if ('problem' in parsed) vars.problem('KITE_TOTP_SECRET', parsed.problem);
+    totpSecret = 'secret' in parsed ? parsed.secret : undefined;
+  }
+  let redirectUrl = vars.required('KITE_REDIRECT_URL', `the redirect URL registered for your Kite Connect app, e.g. ${REDIRECT_EXAMPLE}`);
+  if (redirectUrl !== undefined && !isHttpUrl(redirectUrl)) {
+    vars.problem('KITE_REDIRECT_URL', `must be an absolute http(s) URL, e.g. ${REDIRECT_EXAMPLE}`);
+    redirectUrl = undefined;
+  }
+  if (apiKey === undefined || apiSecret === undefined || userId === undefined || password === undefined || totpSecret === undefined || redirectUrl === undefined) {
+    return { ok: false, problems: [...vars.problems] };
+  }
+  return vars.outcome({ apiKey, apiSecret, userId, password, totpSecret, redirectUrl });
+}
 
 export function validateLogin(raw: RawConfig, cwd: string): Outcome<LoginConfig> {
   const base = validateBase(raw, cwd);
-  const creds = credentialsSchema.safeParse(blankToUndefined(raw));
-  const problems = [...(base.ok ? [] : base.problems), ...(creds.success ? [] : toProblems(creds.error))];
-  if (!base.ok || !creds.success) return { ok: false, problems };
-  const c = creds.data;
-  return {
-    ok: true,
-    value: {
-      ...base.value,
-      credentials: {
-        apiKey: c.KITE_API_KEY,
-        apiSecret: c.KITE_API_SECRET,
-        userId: c.KITE_USER_ID,
-        password: c.KITE_PASSWORD,
-        totpSecret: c.KITE_TOTP_SECRET,
-        redirectUrl: c.KITE_REDIRECT_URL,
-      },
-    },
-  };
+  const credentials = validateCredentials(raw);
+  if (!base.ok || !credentials.ok) return { ok: false, problems: [...(base.ok ? [] : base.problems), ...(credentials.ok ? [] : credentials.problems)] };
+  return { ok: true, value: { ...base.value, credentials: credentials.value } };
 }

@@ -2,10 +2,9 @@ import type { ConfigProblem } from '../errors/config-error.js';
 import type { RawConfig } from './read.js';
 
 /**
- * Hand-written checks for the variables every command reads (BaseConfig, ScheduleConfig):
- * no schema library, so that `status` and `health` (the container's HEALTHCHECK) start
- * fast. Only the credentials and the notification settings are checked with zod, by the
- * commands that log in or notify.
+ * Hand-written checks for every variable: no schema library, so that no command pays for
+ * one at start-up (`status` and `health`, the container's HEALTHCHECK, least of all; a
+ * schema library cost `login` tens of milliseconds of its whole run).
  */
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; problems: ConfigProblem[] };
@@ -51,6 +50,20 @@ export class Variables {
   /** Exactly as given (not trimmed); undefined when unset or blank. */
   given(name: string): string | undefined {
     return this.#values[name];
+  }
+
+  /** Trimmed; a problem `is required: <what>` when unset or blank. */
+  required(name: string, what: string): string | undefined {
+    const value = this.text(name);
+    if (value === undefined) this.problem(name, `is required: ${what}`);
+    return value;
+  }
+
+  /** Exactly as given (a password may begin or end with a space); a problem `is required: <what>` when unset or blank. */
+  requiredVerbatim(name: string, what: string): string | undefined {
+    const value = this.given(name);
+    if (value === undefined) this.problem(name, `is required: ${what}`);
+    return value;
   }
 
   /** The trimmed value when `valid` says so, `fallback` when unset; otherwise a problem. */

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { BrowserError } from '../errors/index.js';
 import { errorFromWire, type AttemptMessage, type AttemptOutcome } from './attempt-protocol.js';
+import { killAfterMs as budgetKillAfterMs } from './shutdown-budget.js';
 
 const WORKER = new URL('./attempt-worker.js', import.meta.url);
 
@@ -11,14 +12,22 @@ function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_VARIABLES.test(name)));
 }
 
+export interface AttemptInChildOptions {
+  /** After an abort, how long the attempt has to exit on its own before SIGKILL. Default: within the shutdown budget. */
+  killAfterMs?: number;
+  /** The worker module (tests hand in one of their own). */
+  worker?: URL;
+}
+
 /**
  * Runs one login attempt in a child process and returns its outcome, or throws the typed
  * error it reported. Aborting sends it SIGTERM (it closes its browser itself); if it has not
  * exited `killAfterMs` later, SIGKILL.
  */
-export function attemptInChild(signal: AbortSignal, killAfterMs = 25_000): Promise<AttemptOutcome> {
+export function attemptInChild(signal: AbortSignal, options: AttemptInChildOptions = {}): Promise<AttemptOutcome> {
+  const killAfterMs = options.killAfterMs ?? budgetKillAfterMs();
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: withoutSecrets(process.env), cwd: process.cwd() });
+    const child = fork(options.worker ?? WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: withoutSecrets(process.env), cwd: process.cwd() });
     // The whole environment, secrets included, goes over the IPC channel (a pipe only the two ends hold).
     child.send({ env: process.env });
     let message: AttemptMessage | undefined;

@@ -1,5 +1,5 @@
-import { AbortedError, AutologinError, type ExitCode, type LoginStep } from '../errors/index.js';
-import type { LoginOutcome } from '../login/perform-login.js';
+import { AbortedError, AutologinError, type ErrorCode, type ExitCode, type LoginStep } from '../errors/index.js';
+import type { LoginOutcome } from '../login/login-once.js';
 
 /** What one login attempt ended with; no token crosses the process boundary. */
 export interface AttemptOutcome {
@@ -15,7 +15,7 @@ export function attemptOutcomeOf(outcome: LoginOutcome): AttemptOutcome {
 /** An AutologinError as it travels from the attempt process to the daemon. */
 export interface WireError {
   name: string;
-  code: string;
+  code: ErrorCode;
   message: string;
   step?: LoginStep | undefined;
   retryable: boolean;
@@ -36,7 +36,7 @@ export function errorToWire(error: AutologinError): WireError {
 /** An error reported by the attempt process, with the code, step and traits it had there. */
 export class ReportedError extends AutologinError {
   override readonly name: string;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly retryable: boolean;
   readonly diagnostics: readonly string[];

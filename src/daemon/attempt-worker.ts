@@ -5,12 +5,12 @@
  * attempt cleanly (browser closed, lock released).
  */
 import { loadLoginConfig } from '../config/index.js';
-import { BrowserError, describeUnexpected, isAutologinError } from '../errors/index.js';
-import { logLevelFor } from '../commands/log-level.js';
+import { toAutologinError } from '../errors/index.js';
+import { logLevelFor } from '../log-level.js';
 import { createLogger } from '../logger.js';
-import { guardedLogin } from '../login/guarded-login.js';
+import { loginUnderLedger } from '../login/login-under-ledger.js';
+import { stateFor } from '../wiring/from-config.js';
 import { attemptOutcomeOf, errorToWire, type AttemptMessage } from './attempt-protocol.js';
-import { stateFor } from './runtime.js';
 
 const controller = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => controller.abort(new Error(signal)));
@@ -25,13 +25,11 @@ async function attempt(): Promise<AttemptMessage> {
   try {
     const config = loadLoginConfig({ env: await environment, cwd: process.cwd() });
     const logger = createLogger(logLevelFor(config.logLevel, false)).child({ attempt: process.pid });
-    const outcome = await guardedLogin(config, { force: false }, { logger, signal: controller.signal, state: stateFor(config, config.credentials), via: 'run' });
+    const outcome = await loginUnderLedger(config, { force: false }, { logger, signal: controller.signal, state: stateFor(config, config.credentials), via: 'run' });
     return { ok: true, outcome: attemptOutcomeOf(outcome) };
   } catch (error) {
-    const typed = isAutologinError(error)
-      ? error
-      : new BrowserError('BROWSER_FAILED', `Unexpected failure: ${describeUnexpected(error)}`);
-    return { ok: false, error: errorToWire(typed) };
+    // The process's boundary: only a typed error crosses it.
+    return { ok: false, error: errorToWire(toAutologinError(error)) };
   }
 }
 

@@ -1,15 +1,21 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { createTask, type ScheduledTask } from 'node-cron';
 import type { DaemonConfig } from '../config/index.js';
 import { describeUnexpected } from '../errors/index.js';
 import type { Logger } from '../logger.js';
+import { planBeat, type BeatMark, type BeatPlan, type Trigger } from '../schedule/beat.js';
 import type { TradingCalendar } from '../schedule/calendar.js';
 import type { CronSchedule } from '../schedule/cron-schedule.js';
-import { clockJump, decideCatchUp, nextRuns } from '../schedule/plan.js';
-import { zonedDay } from '../schedule/zoned-time.js';
+import { nextRuns } from '../schedule/plan.js';
 import type { StateStore } from '../state/state-store.js';
 import type { MorningResult } from './morning.js';
+import { SHUTDOWN_BUDGET_MS } from './shutdown-budget.js';
+
+/** The timer the daemon beats with; tests hand in one driven by a fake clock. */
+export interface DaemonTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
 
 export interface DaemonDeps {
   config: DaemonConfig;
@@ -18,7 +24,7 @@ export interface DaemonDeps {
   calendar: TradingCalendar;
   schedule: CronSchedule;
   /** One morning's run (with its retries); gets the daemon's stop signal. */
-  runMorning: (trigger: string, signal: AbortSignal) => Promise<MorningResult>;
+  runMorning: (trigger: Trigger, signal: AbortSignal) => Promise<MorningResult>;
   /** Is a token issued after the last 06:00 IST saved? (No Kite call: the run checks that.) */
   tokenValid: () => Promise<boolean>;
   /** Does the attempt ledger stop the account? */
@@ -26,18 +32,20 @@ export interface DaemonDeps {
   now?: () => Date;
   /** Monotonic ms (does not move while the machine sleeps or when the clock is set). */
   monotonic?: () => number;
-  /** Heartbeat and clock-jump check interval. Default 30 s. */
+  timers?: DaemonTimers;
+  /** The longest time between two beats (heartbeat, clock-jump check). Default 30 s. */
   tickMs?: number;
-  /** How far the wall clock may drift from the monotonic one between ticks. Default 60 s. */
+  /** How far the wall clock may drift from the monotonic one between beats. Default 60 s. */
   jumpToleranceMs?: number;
-  /** How long `stop()` waits for a run to wind down. Default 20 s. */
-  stopTimeoutMs?: number;
+  /** How long `stop()` waits for a run to wind down (see shutdown-budget.ts). */
+  shutdownBudgetMs?: number;
 }
 
 export interface DaemonEvents {
   morning: [MorningResult];
   'clock-jump': [{ kind: 'forward' | 'backward'; byMs: number }];
-  skipped: [{ trigger: string; reason: string }];
+  missed: [{ slots: string[] }];
+  skipped: [{ trigger: Trigger; reason: string }];
   error: [unknown];
 }
 
@@ -49,105 +57,103 @@ export interface DaemonHandle {
   events: EventEmitter<DaemonEvents>;
 }
 
+const realTimers: DaemonTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /**
- * `kite-autologin run`: fires at CRON_SCHEDULE in SCHEDULE_TIMEZONE, catches up on start and
- * after a sleep or a clock jump, never runs a finished morning twice, and holds no browser
- * while idle (each morning launches and closes its own).
+ * `kite-autologin run`: a timer that beats at each scheduled slot and at least every tickMs;
+ * each beat reads the facts, asks planBeat what to do, writes the heartbeat, and starts the
+ * morning when told. Holds no browser while idle (each attempt is a process of its own).
  */
 export function startDaemon(deps: DaemonDeps): DaemonHandle {
   const now = deps.now ?? (() => new Date());
   const monotonic = deps.monotonic ?? (() => performance.now());
-  const tickMs = deps.tickMs ?? 30_000;
+  const timers = deps.timers ?? realTimers;
   const { config, logger, state } = deps;
   const events = new EventEmitter<DaemonEvents>();
   const controller = new AbortController();
   let running: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
+  let timer: unknown;
+  let mark: BeatMark | undefined;
   let resolveStopped!: () => void;
   const promise = new Promise<void>((resolve) => { resolveStopped = resolve; });
 
   const upcoming = (): string[] => nextRuns(deps.schedule, deps.calendar, now(), 3).map((d) => d.toISOString());
-
-  // Set before the first await: two triggers in one tick (start and a clock jump) must not
-  // both get past the check and start a morning each.
-  let deciding = false;
-  const trigger = async (kind: string): Promise<void> => {
-    if (stopping) return;
-    const skip = (reason: string): void => {
-      logger.info({ trigger: kind, reason }, 'no run');
-      events.emit('skipped', { trigger: kind, reason });
-    };
-    if (running || deciding) return skip('a run is in progress');
-    deciding = true;
-    try {
-      const current = await state.read();
-      if (kind === 'scheduled') {
-        // The clock may go back and the schedule fire twice: one run per morning.
-        const day = zonedDay(now(), config.schedule.timeZone);
-        if (current.today?.day === day && current.today.finishedAt) return skip('this morning\'s run already happened');
-      } else {
-        const decision = decideCatchUp({
-          now: now(), schedule: deps.schedule, calendar: deps.calendar, tokenValid: await deps.tokenValid(),
-          halted: await deps.stopped(), today: current.today, running: false,
-        });
-        if (!decision.run) return skip(decision.reason);
-        logger.info({ trigger: kind, reason: decision.reason }, 'catching up');
-      }
-      if (stopping) return;
-      running = deps.runMorning(kind, controller.signal)
-        .then((result) => { events.emit('morning', result); })
-        .catch((error: unknown) => {
-          if (!controller.signal.aborted) {
-            logger.error({ err: describeUnexpected(error) }, 'morning run failed');
-            events.emit('error', error);
-          }
-        })
-        .finally(async () => {
-          running = undefined;
-          await state.update((s) => { s.nextRuns = upcoming(); }).catch(() => undefined);
-        });
-    } finally {
-      deciding = false;
-    }
-  };
-  const fire = (kind: string): void => {
-    trigger(kind).catch((error: unknown) => {
-      logger.error({ err: describeUnexpected(error) }, 'trigger failed');
-    });
-  };
-
-  const task: ScheduledTask = createTask(config.schedule.cron, () => fire('scheduled'), {
-    timezone: config.schedule.timeZone, name: 'kite-autologin', noOverlap: true,
-  });
-
-  let last = { wall: now().getTime(), mono: monotonic() };
   const record = { pid: process.pid, hostname: hostname(), startedAt: now().toISOString() };
-  // The last heartbeat in flight: stop() waits for it, so it cannot write the record back after.
-  let beating: Promise<unknown> = Promise.resolve();
-  const heartbeat = (): Promise<unknown> => (beating = state.update((s) => { s.daemon = { ...record, heartbeatAt: now().toISOString() }; s.nextRuns = upcoming(); }));
-  const tick = (): void => {
-    const current = { wall: now().getTime(), mono: monotonic() };
-    const jump = clockJump(last, current, deps.jumpToleranceMs ?? 60_000);
-    last = current;
-    heartbeat().catch(() => undefined);
-    if (jump) {
-      logger.warn(jump, 'the clock jumped (sleep, suspend or a clock change): re-checking today');
-      events.emit('clock-jump', jump);
-      fire('clock-jump');
+  // The beat in flight: stop() waits for it, so it cannot write the record back after.
+  let beating: Promise<void> = Promise.resolve();
+
+  const startMorning = (run: NonNullable<BeatPlan['run']>): void => {
+    logger.info({ trigger: run.trigger, reason: run.reason }, run.trigger === 'scheduled' ? 'morning run' : 'catching up');
+    running = deps.runMorning(run.trigger, controller.signal)
+      .then((result) => { events.emit('morning', result); })
+      .catch((error: unknown) => {
+        if (controller.signal.aborted) return;
+        logger.error({ err: describeUnexpected(error) }, 'morning run failed');
+        events.emit('error', error);
+      })
+      .finally(async () => {
+        running = undefined;
+        await state.update((s) => { s.nextRuns = upcoming(); }).catch(() => undefined);
+      });
+  };
+
+  const act = (plan: BeatPlan): void => {
+    if (plan.jump) {
+      logger.warn(plan.jump, 'the clock jumped (sleep, suspend or a clock change): re-checking today');
+      events.emit('clock-jump', plan.jump);
+    }
+    if (plan.missed.length > 0) {
+      const slots = plan.missed.map((slot) => slot.toISOString());
+      logger.warn({ slots }, 'scheduled runs passed while the daemon could not act on them');
+      events.emit('missed', { slots });
+    }
+    if (plan.skip) {
+      logger.info(plan.skip, 'no run');
+      events.emit('skipped', plan.skip);
+    }
+    if (plan.run && !stopping) startMorning(plan.run);
+  };
+
+  const beat = async (): Promise<void> => {
+    const at = { wall: now().getTime(), mono: monotonic() };
+    let wakeInMs = deps.tickMs ?? 30_000;
+    try {
+      const [current, tokenValid, stopped] = await Promise.all([state.read(), deps.tokenValid(), deps.stopped()]);
+      if (stopping) return;
+      const plan = planBeat({
+        now: at.wall, monotonic: at.mono, previous: mark, schedule: deps.schedule, calendar: deps.calendar,
+        today: current.today, tokenValid, stopped, running: running !== undefined,
+        tickMs: wakeInMs, toleranceMs: deps.jumpToleranceMs ?? 60_000,
+      });
+      mark = plan.mark;
+      wakeInMs = plan.wakeInMs;
+      act(plan);
+    } catch (error) {
+      // The facts could not be read (the state file, the ledger): no run on a guess; the next beat tries again.
+      logger.error({ err: describeUnexpected(error) }, 'could not decide: the state could not be read');
+      events.emit('error', error);
+    } finally {
+      if (!stopping) {
+        await state.update((s) => { s.daemon = { ...record, heartbeatAt: now().toISOString() }; s.nextRuns = upcoming(); })
+          .catch((error: unknown) => logger.error({ err: describeUnexpected(error) }, 'could not write the heartbeat'));
+        if (!stopping) timer = timers.setTimeout(() => { beating = beat(); }, wakeInMs);
+      }
     }
   };
-  const timer = setInterval(tick, tickMs);
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info('stopping');
-      clearInterval(timer);
-      await task.destroy();
+      timers.clearTimeout(timer);
       controller.abort(new Error('daemon stopping'));
       if (running) {
-        let timeout: NodeJS.Timeout | undefined;
-        await Promise.race([running, new Promise((r) => { timeout = setTimeout(r, deps.stopTimeoutMs ?? 20_000); })]);
-        clearTimeout(timeout);
+        let timeout: unknown;
+        await Promise.race([running, new Promise((r) => { timeout = timers.setTimeout(() => r(undefined), deps.shutdownBudgetMs ?? SHUTDOWN_BUDGET_MS); })]);
+        timers.clearTimeout(timeout);
       }
       await beating.catch(() => undefined);
       await state.update((s) => { s.daemon = undefined; }).catch(() => undefined);
@@ -157,15 +163,7 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
     return stopping;
   };
 
-  void (async () => {
-    await heartbeat();
-    logger.info({ schedule: config.schedule.cron, timeZone: config.schedule.timeZone, nextRuns: upcoming() }, 'daemon started');
-    await task.start();
-    fire('start');
-  })().catch((error: unknown) => {
-    logger.error({ err: describeUnexpected(error) }, 'daemon failed to start');
-    void stop();
-  });
-
+  logger.info({ schedule: config.schedule.cron, timeZone: config.schedule.timeZone, nextRuns: upcoming() }, 'daemon started');
+  beating = beat();
   return { stop, promise, events };
 }

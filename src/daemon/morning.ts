@@ -1,5 +1,6 @@
 import type { DaemonConfig } from '../config/index.js';
-import { AbortedError, BrowserError, describeUnexpected, isAutologinError, type AutologinError } from '../errors/index.js';
+import { AbortedError, describeUnexpected, isAutologinError, type AutologinError, type ErrorCode } from '../errors/index.js';
+import { isAccountStopped, isTotpFailure } from '../ledger/stop-codes.js';
 import type { Logger } from '../logger.js';
 import { failureNotice, stillHaltedNotice, successNotice } from '../notify/notice.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -20,10 +21,13 @@ export interface MorningDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   signal: AbortSignal;
-  /** One login attempt (fresh browser, fresh TOTP), under the account's lock and its ledger's rules. */
+  /**
+   * One login attempt (fresh browser, fresh TOTP), under the account's lock and its ledger's
+   * rules. Rejects only with an AutologinError (converted where the login ran).
+   */
   attempt: () => Promise<AttemptOutcome>;
   /** The ledger's stop on the account, if any (read after a failure: it decides what the alert says). */
-  accountStop: () => Promise<{ code: string; since: string } | undefined>;
+  accountStop: () => Promise<{ code: ErrorCode; since: string } | undefined>;
 }
 
 export type MorningResult =
@@ -61,11 +65,12 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
       const outcome = await deps.attempt();
       await finish(deps, day, trigger, counts.attempts, outcome);
       return { kind: 'done', day, outcome, attempts: counts.attempts };
-    } catch (thrown) {
-      const error = asAutologinError(thrown);
+    } catch (error) {
+      // Typed where the login ran (its process's boundary, or loginUnderLedger): anything else is a bug, not a failed login.
+      if (!isAutologinError(error)) throw error;
       if (error instanceof AbortedError) throw error; // shutting down: today's run stays unfinished
-      if (error.code === 'HALTED' && counts.attempts === 1) return stillHalted(deps, day, trigger, started, error);
-      if (error.code === 'TOTP_REJECTED' || (error.code === 'SUBMISSION_UNKNOWN' && error.step === 'second-factor')) counts.totpRejections += 1;
+      if (isAccountStopped(error.code) && counts.attempts === 1) return stillHalted(deps, day, trigger, started, error);
+      if (isTotpFailure(error)) counts.totpRejections += 1;
       if (error.code === 'PAGE_UNRECOGNISED') counts.pagesUnrecognised += 1;
       const decision = decideRetry(error, counts, deps.now(), deadline, deps.random, config.schedule.backoffBaseMs);
       log.warn({ err: error.toJSON(), attempt: counts.attempts, decision }, 'login attempt failed');
@@ -128,9 +133,4 @@ function attemptRecord(deps: MorningDeps, day: string, trigger: string, attempts
     code: error.code, step: error.step, message: error.message,
     diagnostics: diagnosticsOf(error).length > 0 ? diagnosticsOf(error) : undefined,
   };
-}
-
-function asAutologinError(error: unknown): AutologinError {
-  if (isAutologinError(error)) return error;
-  return new BrowserError('BROWSER_FAILED', `Unexpected failure: ${describeUnexpected(error)}`);
 }

@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-code.js';
+
 /** Process exit codes, documented in the README. */
 export const ExitCode = {
   OK: 0,
@@ -34,7 +36,7 @@ export interface AutologinErrorOptions {
  * Messages never contain a secret: they are written to logs and sent in alerts.
  */
 export abstract class AutologinError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   abstract readonly exitCode: ExitCode;
   abstract readonly retryable: boolean;
   readonly step: LoginStep | undefined;

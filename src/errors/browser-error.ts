@@ -1,6 +1,7 @@
+import type { Codes } from './error-code.js';
 import { AutologinError, ExitCode, type AutologinErrorOptions } from './autologin-error.js';
 
-export type BrowserErrorCode = 'CHROMIUM_NOT_FOUND' | 'BROWSER_FAILED';
+export type BrowserErrorCode = Codes<'CHROMIUM_NOT_FOUND' | 'BROWSER_FAILED'>;
 
 /** Chromium is missing, would not start, or died under the flow. */
 export class BrowserError extends AutologinError {

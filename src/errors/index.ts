@@ -1,3 +1,4 @@
+export * from './error-code.js';
 export * from './autologin-error.js';
 export * from './config-error.js';
 export * from './usage-error.js';
@@ -13,4 +14,5 @@ export * from './refused-error.js';
 export * from './outcome-unknown-error.js';
 export * from './save-error.js';
 export * from './describe-unexpected.js';
+export * from './to-autologin-error.js';
 export * from './state-error.js';

@@ -1,10 +1,12 @@
+import type { Codes } from './error-code.js';
 import { AutologinError, ExitCode, type AutologinErrorOptions } from './autologin-error.js';
 
-export type KiteRejectedCode =
+export type KiteRejectedCode = Codes<
   | 'CREDENTIALS_REJECTED'
   | 'TOTP_REJECTED'
   | 'USER_NOT_FOUND'
-  | 'ACCOUNT_BLOCKED';
+  | 'ACCOUNT_BLOCKED'
+>;
 
 /**
  * Kite said no to the user id, the password or the TOTP, or the account is blocked.

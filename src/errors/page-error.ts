@@ -1,6 +1,7 @@
+import type { Codes } from './error-code.js';
 import { AutologinError, ExitCode, type AutologinErrorOptions } from './autologin-error.js';
 
-export type PageErrorCode = 'PAGE_UNRECOGNISED' | 'TWOFA_UNSUPPORTED';
+export type PageErrorCode = Codes<'PAGE_UNRECOGNISED' | 'TWOFA_UNSUPPORTED'>;
 
 /**
  * The browser showed something the login flow does not know: Kite changed its page, a

@@ -1,6 +1,7 @@
+import type { Codes } from './error-code.js';
 import { AutologinError, ExitCode, type AutologinErrorOptions } from './autologin-error.js';
 
-export type RefusedCode = 'HALTED' | 'ATTEMPT_BUDGET_SPENT';
+export type RefusedCode = Codes<'HALTED' | 'ATTEMPT_BUDGET_SPENT'>;
 
 /**
  * The attempt ledger forbids a submission: an earlier rejection or unseen answer stopped the

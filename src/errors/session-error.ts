@@ -1,12 +1,14 @@
+import type { Codes } from './error-code.js';
 import { AutologinError, ExitCode, type AutologinErrorOptions } from './autologin-error.js';
 
-export type SessionErrorCode =
+export type SessionErrorCode = Codes<
   | 'REQUEST_TOKEN_EXPIRED'
   | 'API_KEY_REJECTED'
   | 'API_SECRET_REJECTED'
   | 'TOKEN_REJECTED'
   | 'TOKEN_USER_MISMATCH'
-  | 'KITE_ERROR';
+  | 'KITE_ERROR'
+>;
 
 const TRAITS: Record<SessionErrorCode, { exitCode: ExitCode; retryable: boolean }> = {
   // A fresh login brings a fresh request_token.

@@ -1,5 +1,6 @@
 import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { ErrorCode } from '../errors/error-code.js';
 import { StateError } from '../errors/state-error.js';
 import { judge, submissionsOf, type Submission, type Verdict } from './attempt-rules.js';
 import type { LedgerStore } from './ledger-store.js';
@@ -96,7 +97,7 @@ export class AccountLedger {
     return record.id;
   }
 
-  async recordAnswer(id: string, at: Date, outcome: AnswerKind, detail: { code?: string | undefined; status?: number | undefined } = {}): Promise<void> {
+  async recordAnswer(id: string, at: Date, outcome: AnswerKind, detail: { code?: ErrorCode | undefined; status?: number | undefined } = {}): Promise<void> {
     await this.#append({ v: 1, type: 'outcome', id, at: at.toISOString(), outcome, ...(detail.code ? { code: detail.code } : {}), ...(detail.status ? { status: detail.status } : {}) },
       'Kite\'s answer could not be recorded (it will read as unknown, which stops the account)');
   }
@@ -116,7 +117,7 @@ export class AccountLedger {
     await this.#append({ v: 1, type: 'resume', at: at.toISOString(), via }, 'the resume could not be recorded');
   }
 
-  async recordStop(fields: { at: Date; code: string; factor: Factor; print: string; note: string }): Promise<void> {
+  async recordStop(fields: { at: Date; code: ErrorCode; factor: Factor; print: string; note: string }): Promise<void> {
     await this.#append({ v: 1, type: 'stop', ...fields, at: fields.at.toISOString() }, 'a stop could not be recorded');
   }
 

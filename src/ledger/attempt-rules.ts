@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/error-code.js';
 import type { AnswerKind, Factor, LedgerRecord, SubmitRecord } from './records.js';
 
 /**
@@ -17,7 +18,7 @@ export const RULES = {
 } as const;
 
 /** A submission with its answer. `pending`: no answer recorded (read without the lock). */
-export interface Submission extends SubmitRecord { outcome: AnswerKind | 'pending'; code?: string | undefined; status?: number | undefined; answeredAt?: string | undefined }
+export interface Submission extends SubmitRecord { outcome: AnswerKind | 'pending'; code?: ErrorCode | undefined; status?: number | undefined; answeredAt?: string | undefined }
 
 /** Submissions in order, each with its answer. `settled`: a missing answer is `unknown` (the reader holds the lock, so nobody else is waiting for it). */
 export function submissionsOf(records: readonly LedgerRecord[], settled: boolean): Submission[] {
@@ -41,7 +42,8 @@ export interface RuleInput {
   settled: boolean;
 }
 
-export type Stop = { code: 'HALTED'; factor: Factor; since: string; cause: string; message: string };
+/** `cause`: the code that stopped the account. */
+export type Stop = { code: 'HALTED'; factor: Factor; since: string; cause: ErrorCode; message: string };
 export type Refusal = Stop | { code: 'ATTEMPT_BUDGET_SPENT'; factor: Factor; since: string; cause: string; message: string };
 
 export interface Verdict {
@@ -107,7 +109,7 @@ function stopOf(input: RuleInput, sinceResume: Submission[], resumeIndex: number
   return undefined;
 }
 
-function stop(factor: Factor, since: string, cause: string, why: string): Stop {
+function stop(factor: Factor, since: string, cause: ErrorCode, why: string): Stop {
   const fix = factor === 'password'
     ? 'Check the user id and password on kite.zerodha.com by hand, fix the configuration'
     : 'Check KITE_TOTP_SECRET and this machine\'s clock (timedatectl; the log names Kite\'s clock offset)';

@@ -1,3 +1,5 @@
+import { isErrorCode, type ErrorCode } from '../errors/error-code.js';
+
 /**
  * The attempt ledger's lines. One JSON object per line, appended and fsynced; never
  * rewritten. Nothing here is a secret: credentials appear only as salted slow hashes
@@ -40,7 +42,7 @@ export interface OutcomeRecord {
   at: string;
   outcome: AnswerKind;
   /** Our error code for a refusal (CREDENTIALS_REJECTED, TOTP_REJECTED...). */
-  code?: string | undefined;
+  code?: ErrorCode | undefined;
   /** The HTTP status of Kite's answer, when there was one. */
   status?: number | undefined;
 }
@@ -49,7 +51,7 @@ export interface OutcomeRecord {
 export interface ResumeRecord { v: 1; type: 'resume'; at: string; via: string }
 
 /** A stop carried over from before the ledger existed (the old state file's halt). */
-export interface StopRecord { v: 1; type: 'stop'; at: string; code: string; factor: Factor; print: string; note: string }
+export interface StopRecord { v: 1; type: 'stop'; at: string; code: ErrorCode; factor: Factor; print: string; note: string }
 
 export type LedgerRecord = HeaderRecord | SubmitRecord | OutcomeRecord | ResumeRecord | StopRecord;
 
@@ -80,9 +82,9 @@ export function parseRecord(line: string): LedgerRecord | { problem: string } {
       case 'submit': return isString(r['id']) && isFactor(r['factor']) && isTime(r['at']) && isDay(r['day']) && isString(r['print']) &&
         optional(r['window'], isInt) && isString(r['via']) && isInt(r['pid']);
       case 'outcome': return isString(r['id']) && isTime(r['at']) && (ANSWER_KINDS as readonly unknown[]).includes(r['outcome']) &&
-        optional(r['code'], isString) && optional(r['status'], isInt);
+        optional(r['code'], isErrorCode) && optional(r['status'], isInt);
       case 'resume': return isTime(r['at']) && isString(r['via']);
-      case 'stop': return isTime(r['at']) && isString(r['code']) && isFactor(r['factor']) && isString(r['print']) && typeof r['note'] === 'string';
+      case 'stop': return isTime(r['at']) && isErrorCode(r['code']) && isFactor(r['factor']) && isString(r['print']) && typeof r['note'] === 'string';
       default: return false;
     }
   })();

@@ -1,11 +1,23 @@
 import { stat } from 'node:fs/promises';
-import { observedAccount } from '../daemon/runtime.js';
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { failuresSinceResume, type Submission } from '../ledger/attempt-rules.js';
 import { fileLedgerStore } from '../ledger/ledger-store.js';
 import type { LedgerRecord } from '../ledger/records.js';
-import { DEFAULT_STALE_MS } from '../state/account-lock.js';
+import { DEFAULT_STALE_MS } from '../state/lock-staleness.js';
+import { TokenStore } from '../token-store.js';
 import { accountFiles, type AccountFiles } from './account-files.js';
+
+/**
+ * Whose records `status`, `health` and `resume` read: KITE_API_KEY and KITE_USER_ID when set
+ * (neither is a secret), else the account of the saved token.
+ */
+export async function observedAccount(raw: Readonly<Record<string, string | undefined>>, tokenFile: string): Promise<Account | undefined> {
+  const apiKey = raw['KITE_API_KEY']?.trim();
+  const userId = raw['KITE_USER_ID']?.trim();
+  if (apiKey && userId) return { apiKey, userId };
+  const read = await new TokenStore(tokenFile).read();
+  return read.state === 'ok' ? { apiKey: read.token.api_key, userId: read.token.user_id } : undefined;
+}
 
 /** What `status`, `health` and `resume` read of an account, without its secrets. */
 export interface AccountRecord {

@@ -1,6 +1,8 @@
 import type { LoginConfig } from '../config/index.js';
+import type { ErrorCode } from '../errors/index.js';
 import { AccountLedger } from '../ledger/account-ledger.js';
 import { fileLedgerStore } from '../ledger/ledger-store.js';
+import { stopIn } from '../ledger/stop-codes.js';
 import { istDate } from '../time/ist.js';
 import { accountFiles } from './account-files.js';
 
@@ -11,12 +13,12 @@ import { accountFiles } from './account-files.js';
  * the morning then runs, and its login, holding the lock, records it as unknown and refuses
  * with an alert (a restart after a crash must not skip the morning silently).
  */
-export async function accountStopOf(config: LoginConfig, now: Date): Promise<{ code: string; since: string } | undefined> {
+export async function accountStopOf(config: LoginConfig, now: Date): Promise<{ code: ErrorCode; since: string } | undefined> {
   const files = accountFiles(config, config.credentials);
   const account = { apiKey: config.credentials.apiKey, userId: config.credentials.userId };
   const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
   if (!ledger) return undefined;
   const prints = await ledger.prints(account, { password: config.credentials.password, totpSecret: config.credentials.totpSecret });
-  const refusal = ledger.judge(istDate(now), prints, false).refusal;
-  return refusal?.code === 'HALTED' ? { code: refusal.cause, since: refusal.since } : undefined;
+  const stop = stopIn(ledger.judge(istDate(now), prints, false).refusal);
+  return stop ? { code: stop.cause, since: stop.since } : undefined;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Credentials } from '../config/index.js';
-import { StateError } from '../errors/index.js';
+import { isErrorCode, StateError, type ErrorCode } from '../errors/index.js';
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { fileLedgerStore, type LedgerStore } from '../ledger/ledger-store.js';
 import type { Factor } from '../ledger/records.js';
@@ -39,7 +39,7 @@ export async function openAccountLedger(
   return { ledger, account, prints };
 }
 
-interface LegacyHalt { at: string; code: string; credentials: Fingerprint }
+interface LegacyHalt { at: string; code: ErrorCode; credentials: Fingerprint }
 
 async function legacyHalt(path: string): Promise<LegacyHalt | undefined> {
   let text: string;
@@ -60,7 +60,7 @@ async function legacyHalt(path: string): Promise<LegacyHalt | undefined> {
   if (typeof halt !== 'object' || halt === null) return undefined;
   const h = halt as Record<string, unknown>;
   const credentials = h['credentials'] as Record<string, unknown> | undefined;
-  if (typeof h['code'] !== 'string' || typeof credentials?.['salt'] !== 'string' || typeof credentials['hash'] !== 'string') {
+  if (!isErrorCode(h['code']) || typeof credentials?.['salt'] !== 'string' || typeof credentials['hash'] !== 'string') {
     throw new StateError(path, 'the state file of an earlier version holds a stop that cannot be read. Check on kite.zerodha.com that nothing is wrong, then move it aside.');
   }
   return { at: String(h['at'] ?? ''), code: h['code'], credentials: { salt: credentials['salt'], hash: credentials['hash'] } };

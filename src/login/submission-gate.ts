@@ -1,5 +1,5 @@
 import { RefusedError } from '../errors/index.js';
-import type { SubmissionGate } from '../kite/login-flow.js';
+import type { SubmissionGate } from '../kite/walk-login-pages.js';
 import { totpAllowed, type Refusal } from '../ledger/attempt-rules.js';
 import type { Account, AccountLedger } from '../ledger/account-ledger.js';
 import type { Factor } from '../ledger/records.js';

@@ -1,5 +1,5 @@
 import type { Credentials } from '../config/index.js';
-import type { SubmissionGate } from '../kite/login-flow.js';
+import type { SubmissionGate } from '../kite/walk-login-pages.js';
 import { AccountLedger } from '../ledger/account-ledger.js';
 import { memoryLedgerStore } from '../ledger/ledger-store.js';
 import type { Logger } from '../logger.js';

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/error-code.js';
 import { clockNote } from '../time/clock-offset.js';
 
 /** What a person is told. Built from typed errors and fixed text only: never a secret. */
@@ -10,7 +11,7 @@ export interface Notice {
   userId: string;
   day: string;
   at: string;
-  code?: string | undefined;
+  code?: ErrorCode | undefined;
   step?: string | undefined;
   next: string;
   diagnostics?: readonly string[] | undefined;
@@ -22,7 +23,7 @@ export interface FailureFacts {
   userId: string;
   day: string;
   at: string;
-  code: string;
+  code: ErrorCode;
   step: string | undefined;
   message: string;
   attempts: number;
@@ -51,7 +52,7 @@ export function failureNotice(f: FailureFacts): Notice {
   };
 }
 
-export function stillHaltedNotice(f: { userId: string; day: string; at: string; code: string; since: string }): Notice {
+export function stillHaltedNotice(f: { userId: string; day: string; at: string; code: ErrorCode; since: string }): Notice {
   const next = 'Fix the credentials or the clock, then run `kite-autologin resume`.';
   return {
     event: 'still-halted',

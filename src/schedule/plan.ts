@@ -1,3 +1,4 @@
+import type { DayRun } from '../state/day-run.js';
 import type { TradingCalendar } from './calendar.js';
 import type { CronSchedule } from './cron-schedule.js';
 import { nextDay, zonedDay, zonedInstant } from './zoned-time.js';
@@ -29,15 +30,6 @@ export function nextRuns(schedule: CronSchedule, calendar: TradingCalendar, afte
     if (first && first.getTime() > after.getTime()) runs.push(first);
   }
   return runs;
-}
-
-/** What the state file remembers of a trading day's run. */
-export interface DayRun {
-  day: string;
-  startedAt: string;
-  finishedAt?: string | undefined;
-  /** Times a run of this day was cut short by the process dying (restart, OOM, reboot). */
-  interruptions: number;
 }
 
 /** A run of a day cut short this many times is not started again automatically. */

@@ -1,6 +1,9 @@
+import type { ErrorCode } from '../errors/error-code.js';
+import { anotherTotpAllowed, isTotpFailure } from '../ledger/stop-codes.js';
+
 /** What the policy needs to know of a failed attempt. */
 export interface FailedAttempt {
-  code: string;
+  code: ErrorCode;
   retryable: boolean;
   step?: string | undefined;
 }
@@ -48,9 +51,9 @@ export function decideRetry(
   baseDelayMs: number = RETRY_LIMITS.baseDelayMs,
 ): RetryDecision {
   // A code rejected, or sent and never answered: the ledger allows one more today, from a later window.
-  if (failure.code === 'TOTP_REJECTED' || (failure.code === 'SUBMISSION_UNKNOWN' && failure.step === 'second-factor')) {
+  if (isTotpFailure(failure)) {
     // The ledger allows a second code today only from a later window: the attempt waits for it.
-    if (state.totpRejections >= 2) return { retry: false, reason: 'the TOTP was rejected twice' };
+    if (!anotherTotpAllowed(state.totpRejections)) return { retry: false, reason: 'the TOTP was rejected twice' };
     const nextWindow = 30_000 - (now.getTime() % 30_000);
     if (now.getTime() + nextWindow > deadline.getTime()) return { retry: false, reason: 'the deadline has passed' };
     return { retry: true, delayMs: nextWindow, reason: 'the TOTP was rejected once: one more try in the next 30 s window' };

@@ -7,9 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { clearInterval as nodeClearInterval, setInterval as nodeSetInterval } from 'node:timers';
 import { AbortedError, ConfigError, LockedError, LockLostError } from '../errors/index.js';
 import { sleep as realSleep } from '../time/sleep.js';
+import { DEFAULT_STALE_MS } from './lock-staleness.js';
 
-/** A lock not refreshed for this long is stale (its holder died or was paused). */
-export const DEFAULT_STALE_MS = 20_000;
+export { DEFAULT_STALE_MS };
 
 export interface AccountLockOptions {
   /** How long to wait for a live holder before giving up. Default 180_000. */

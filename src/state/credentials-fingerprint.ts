@@ -1,8 +1,10 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import type { Credentials } from '../config/index.js';
 
 /** A salted, slow hash of the login credentials; tells "changed" without storing them. */
 export interface Fingerprint { salt: string; hash: string }
+
+/** What is hashed: the configured credentials (config's Credentials has these and more). */
+export interface Credentials { apiKey: string; userId: string; password: string; totpSecret: string }
 
 function derive(credentials: Credentials, salt: Buffer): Buffer {
   const material = JSON.stringify([credentials.apiKey, credentials.userId, credentials.password, credentials.totpSecret]);

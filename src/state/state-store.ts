@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { writeAtomically } from '../atomic-write.js';
+import type { ErrorCode } from '../errors/error-code.js';
 import { StateError } from '../errors/state-error.js';
-import type { DayRun } from '../schedule/plan.js';
+import type { DayRun } from './day-run.js';
 
 /** The last morning's attempt, as `status` shows it. */
 export interface LastAttempt {
@@ -10,7 +11,7 @@ export interface LastAttempt {
   trigger: string;
   result: 'logged-in' | 'still-valid' | 'failed' | 'halted' | 'stopped';
   attempts: number;
-  code?: string | undefined;
+  code?: ErrorCode | undefined;
   step?: string | undefined;
   message?: string | undefined;
   diagnostics?: readonly string[] | undefined;

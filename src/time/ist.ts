@@ -55,20 +55,9 @@ export function sessionExpiry(loginTime: Date): Date {
 }
 
 /**
- * Kite's `login_time` ("2021-01-01 16:15:14") carries no zone; it is IST.
- * Returns undefined for anything else.
- */
-export function parseKiteTime(text: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  return fromIstParts(y, mo, d, h, mi, s);
-}
-
-/**
- * The kiteconnect SDK turns `login_time` into a Date by parsing the IST wall-clock text in
- * the process's own timezone (5:30 off on a UTC host). Its local fields still hold the text
- * Kite sent, so read them back and place them in IST.
+ * Kite's `login_time` ("2021-01-01 16:15:14") carries no zone; it is IST. The kiteconnect
+ * SDK turns it into a Date by parsing that text in the process's own timezone (5:30 off on a
+ * UTC host). Its local fields still hold the text Kite sent, so read them back in IST.
  */
 export function fromSdkLocalDate(parsed: Date): Date {
   return fromIstParts(

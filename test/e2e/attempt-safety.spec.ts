@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { generateSecret } from 'otplib';
-import { sandboxAccount } from '../../src/simulator/index.js';
+import { sandboxAccount } from '@kite-autologin/simulator';
 import { expect, test } from '../support/fixtures.js';
 import { chromiumProcesses, todayIsTradingEnv } from '../support/kite-world.js';
 

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { expect, test } from '../support/fixtures.js';
 import { todayIsTradingEnv } from '../support/kite-world.js';
@@ -50,7 +50,24 @@ test('SIGTERM during a login: browser closed, lock released, token file intact, 
   expect(Date.now() - signalledAt).toBeLessThan(20_000);
   await expect.poll(() => world.browsers(), { timeout: 5_000 }).toEqual([]);
   expect(await readFile(world.tokenFile, 'utf8')).toBe('{"previous":"token"}\n');
-  await expect(stat(`${world.tokenFile}.lock`)).rejects.toThrow(/ENOENT/);
+  expect(await locksIn(dirname(world.tokenFile))).toEqual([]);
+});
+
+test('a second SIGTERM exits at once (130), and the login still winds down: browser closed, lock released', async ({ kite }) => {
+  const world = await kite();
+  world.sim.faults.routes['app-script'] = { latencyMs: 60_000 };
+  const daemon = world.spawn(['run'], todayIsTradingEnv());
+  await daemon.waitForOutput(/"step":"browser-launch"/);
+  await expect.poll(() => world.sim.count('connect-login')).toBeGreaterThanOrEqual(2);
+  expect(await locksIn(dirname(world.tokenFile))).toHaveLength(1);
+  daemon.kill('SIGTERM');
+  await daemon.waitForOutput(/SIGTERM received, stopping/);
+  daemon.kill('SIGTERM');
+  const result = await daemon.result;
+  expect(result.code).toBe(130);
+  // The attempt process outlives the daemon by moments: it was told too, and cleans up.
+  await expect.poll(() => world.browsers(), { timeout: 10_000 }).toEqual([]);
+  await expect.poll(() => locksIn(dirname(world.tokenFile)), { timeout: 10_000 }).toEqual([]);
 });
 
 test('a failure reaches the webhook, Telegram and the heartbeat, with no secret in them', async ({ kite }) => {
@@ -111,3 +128,8 @@ test('success can be notified too; a failing notifier never breaks the run', asy
     await broken.close();
   }
 });
+
+/** The account locks held in a folder (a lock is a folder named *.lock). */
+async function locksIn(folder: string): Promise<string[]> {
+  return (await readdir(folder)).filter((name) => name.endsWith('.lock'));
+}

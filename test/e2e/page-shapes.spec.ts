@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Browser } from '@playwright/test';
-import { generateShape, judgeShapeRun, shapeFeatures } from '../../src/simulator/shapes/index.js';
+import { generateShape, judgeShapeRun, shapeFeatures } from '@kite-autologin/simulator/shapes';
 import { expect, test } from '../support/fixtures.js';
 import type { KiteWorld } from '../support/kite-world.js';
 import { launchOracleBrowser, probeCaptcha, solveWithOracle, waitForScreen } from '../support/shape-oracle.js';

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { LoginConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
-import { performLogin, type PhaseEvent } from '../../src/login/perform-login.js';
+import { loginOnce as performLogin, type PhaseEvent } from '../../src/login/login-once.js';
 import { throwawayGate } from '../../src/login/throwaway-gate.js';
-import { sandboxAccount, startSimulator } from '../../src/simulator/index.js';
+import { sandboxAccount, startSimulator } from '@kite-autologin/simulator';
 
 test('near the end of a TOTP window the flow waits for the next one, and Kite (no skew) accepts the code', async () => {
   // One clock for the tool and the simulator, 2 s before a window ends; "sleeping" moves it on.

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '../support/fixtures.js';
 
-// Every page of the facts file, unchanged flow: the tool does not know which one it faces.
+// Every login page Kite has served (the current one, a self-submitting one, TOTP and PIN second
+// factors), one unchanged flow: the tool does not know which one it faces.
 for (const variant of ['newest', 'autosubmit', 'totp', 'pin'] as const) {
   test(`logs in on the ${variant} login page`, async ({ kite }) => {
     const world = await kite({ variant });

@@ -3,9 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cliEnvFor } from '../../src/simulator/cli-env.js';
-import { sandboxAccount, startSimulator, type PageVariant, type Simulator } from '../../src/simulator/index.js';
-import type { SimAccount, SimApp } from '../../src/simulator/kite-rules.js';
+import { cliEnvFor, sandboxAccount, startSimulator, type PageVariant, type SimAccount, type SimApp, type Simulator } from '@kite-autologin/simulator';
 
 export const CLI = resolve('dist/cli.js');
 

@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type ElementHandle, type Frame, type JSHandle, type Page } from '@playwright/test';
 import { generateSync } from 'otplib';
-import type { Simulator } from '../../src/simulator/index.js';
-import type { SimAccount, SimApp } from '../../src/simulator/kite-rules.js';
-import { refPaths, shapeModel, shellPaths, type El, type ShapeModel } from '../../src/simulator/shapes/render.js';
-import type { Shape } from '../../src/simulator/shapes/shape.js';
+import type { SimAccount, SimApp, Simulator } from '@kite-autologin/simulator';
+import { refPaths, shapeModel, shellPaths, type El, type Shape, type ShapeModel } from '@kite-autologin/simulator/shapes';
 
 /**
  * The reference solver: validates the fuzzer, not the product. It may read the Shape (it is

@@ -1,4 +1,4 @@
-import { generateShape } from '../../src/simulator/shapes/shape.js';
+import { generateShape } from '@kite-autologin/simulator/shapes';
 
 /**
  * The seeds the real CLI must pass (test/e2e/page-shapes.spec.ts), the one list to edit.

@@ -2,7 +2,7 @@ import type { DaemonConfig } from '../../src/config/index.js';
 import type { MorningResult } from '../../src/daemon/morning.js';
 import type { TradingCalendar } from '../../src/schedule/calendar.js';
 import type { CronSchedule } from '../../src/schedule/cron-schedule.js';
-import { clockJump, decideCatchUp } from '../../src/schedule/plan.js';
+import { planBeat, type BeatMark } from '../../src/schedule/beat.js';
 import { zonedDay } from '../../src/schedule/zoned-time.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import { ProcessKilled } from './year-kite-model.js';
@@ -71,28 +71,26 @@ export interface SimulatedDaemonDeps {
 }
 
 /**
- * The decisions of src/daemon/daemon.ts, on the fake clocks, one trigger at a time: the
- * scheduled trigger checks today's day record; `start` and `clock-jump` ask decideCatchUp;
- * each tick compares the wall clock with the monotonic one (clockJump). node-cron's timer
- * and the tick interval are the only parts left out: the day loop calls `cron()` at the
- * schedule's time and `tick()` when the daemon would next tick. A killed process is dead
- * (not alive) until `start()`.
+ * src/daemon/daemon.ts on the fake clocks: each beat asks the daemon's own decision
+ * (planBeat) with the machine's clocks and the same facts, and runs the morning when told.
+ * Only the timer is left out: the day loop beats at the schedule's time (`cron()`) and when
+ * the daemon would next wake (`tick()`). A killed process is dead (not alive) until `start()`.
  */
 export class SimulatedDaemon {
   alive = false;
   readonly log: TriggerRecord[] = [];
-  #last = { wall: 0, mono: 0 };
+  #mark: BeatMark | undefined;
   readonly #deps: SimulatedDaemonDeps;
 
   constructor(deps: SimulatedDaemonDeps) {
     this.#deps = deps;
   }
 
-  /** The process starts (boot, restart, deploy): the catch-up decision. */
-  async start(): Promise<TriggerRecord> {
+  /** The process starts (boot, restart, deploy): its first beat. */
+  async start(): Promise<TriggerRecord | undefined> {
     this.alive = true;
-    this.#last = this.#reading();
-    return this.#trigger('start');
+    this.#mark = undefined;
+    return this.#beat();
   }
 
   /** The process goes away (power off, stop) without a run in progress. */
@@ -100,49 +98,35 @@ export class SimulatedDaemon {
     this.alive = false;
   }
 
-  /** The daemon's tick: a clock jump triggers a catch-up. */
+  /** A beat between slots: the heartbeat, which sees clock jumps and missed slots. */
   async tick(): Promise<TriggerRecord | undefined> {
-    if (!this.alive) return undefined;
-    const current = this.#reading();
-    const jump = clockJump(this.#last, current, this.#deps.jumpToleranceMs ?? 60_000);
-    this.#last = current;
-    return jump ? this.#trigger('clock-jump') : undefined;
+    return this.alive ? this.#beat() : undefined;
   }
 
-  /** node-cron fired. */
+  /** The beat the timer sets for a scheduled slot. */
   async cron(): Promise<TriggerRecord | undefined> {
-    if (!this.alive) return undefined;
-    return this.#trigger('scheduled');
+    return this.alive ? this.#beat() : undefined;
   }
 
-  #reading(): { wall: number; mono: number } {
-    return { wall: this.#deps.machine.wall, mono: this.#deps.machine.mono };
-  }
-
-  async #trigger(kind: string): Promise<TriggerRecord> {
+  async #beat(): Promise<TriggerRecord | undefined> {
     const { machine, config } = this.#deps;
-    const timeZone = config().schedule.timeZone;
-    const record: TriggerRecord = { at: machine.wall, day: zonedDay(machine.now(), timeZone), trigger: kind };
-    this.log.push(record);
     const current = await this.#deps.state().read();
-    if (kind === 'scheduled') {
-      const day = zonedDay(machine.now(), timeZone);
-      if (current.today?.day === day && current.today.finishedAt) {
-        record.skipped = 'this morning\'s run already happened';
-        return record;
-      }
-    } else {
-      const decision = decideCatchUp({
-        now: machine.now(), schedule: this.#deps.schedule, calendar: this.#deps.calendar, tokenValid: await this.#deps.tokenValid(),
-        halted: await this.#deps.stopped(), today: current.today, running: false,
-      });
-      if (!decision.run) {
-        record.skipped = decision.reason;
-        return record;
-      }
+    const plan = planBeat({
+      now: machine.wall, monotonic: machine.mono, previous: this.#mark, schedule: this.#deps.schedule, calendar: this.#deps.calendar,
+      today: current.today, tokenValid: await this.#deps.tokenValid(), stopped: await this.#deps.stopped(), running: false,
+      tickMs: 30_000, toleranceMs: this.#deps.jumpToleranceMs ?? 60_000,
+    });
+    this.#mark = plan.mark;
+    const decided = plan.run ?? plan.skip;
+    if (!decided) return undefined;
+    const record: TriggerRecord = { at: machine.wall, day: zonedDay(machine.now(), config().schedule.timeZone), trigger: decided.trigger };
+    this.log.push(record);
+    if (plan.skip) {
+      record.skipped = plan.skip.reason;
+      return record;
     }
     try {
-      record.result = await this.#deps.runMorning(kind);
+      record.result = await this.#deps.runMorning(decided.trigger);
     } catch (error) {
       if (!(error instanceof ProcessKilled)) throw error;
       record.killed = true;

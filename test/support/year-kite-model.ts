@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { LoginConfig } from '../../src/config/index.js';
 import { AbortedError, KiteRejectedError, KiteUnavailableError, OutcomeUnknownError, type LoginStep } from '../../src/errors/index.js';
-import type { SubmissionGate } from '../../src/kite/login-flow.js';
+import type { SubmissionGate } from '../../src/kite/walk-login-pages.js';
 import type { Factor } from '../../src/ledger/records.js';
-import type { LoginDeps, LoginOutcome, LoginRequest, performLogin } from '../../src/login/perform-login.js';
+import type { LoginDeps, LoginOutcome, LoginRequest, loginOnce as performLogin } from '../../src/login/login-once.js';
 import { istDate } from '../../src/time/ist.js';
 import { buildSavedToken, isTokenCurrent, TokenStore } from '../../src/token-store.js';
 import { DEFAULT_MIN_WINDOW_LEFT_MS, TOTP_PERIOD_MS, totpCode, totpWaitMs } from '../../src/totp.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadObserverConfig } from '../../src/config/index.js';
-import { calendarFor } from '../../src/daemon/runtime.js';
+import { calendarFor } from '../../src/wiring/from-config.js';
 import { ConfigError } from '../../src/errors/index.js';
 
 let dir: string;

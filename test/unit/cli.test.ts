@@ -112,6 +112,8 @@ process.on('exit', () => appendFileSync(process.env.KAL_LOADED, Object.keys(cach
       expect(ours(urls), command).toContain(`commands/${command}.js`);
       expect(urls.filter((url) => heavy.test(url)), command).toEqual([]);
       expect(ours(urls).filter((file) => file.startsWith('commands/') && file !== `commands/${command}.js` && file !== 'commands/parse-args.js'), command).toEqual([]);
+      // Each module costs start-up time: not the lock's code (with every error class) nor what only logins use.
+      expect(ours(urls).filter((file) => ['state/account-lock.js', 'errors/index.js', 'config/validate.js', 'logger.js'].includes(file)), command).toEqual([]);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBaseConfig, loadLoginConfig, loadObserverConfig } from '../../src/config/index.js';
+import { loadBaseConfig, loadDaemonConfig, loadLoginConfig, loadObserved, loadObserverConfig } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors/index.js';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -158,5 +158,61 @@ describe('the password is kept exactly as given', () => {
     expect(problemsOf(() => passwordOf({ KITE_PASSWORD: '' }))).toEqual([{ variable: 'KITE_PASSWORD', message: expect.stringMatching(/^is required/) }]);
     const config = loadLoginConfig({ env: { ...good, KITE_API_KEY: '  abc123 ', KITE_USER_ID: ' ab1234\n' }, cwd: '/x', readFile: files({}) });
     expect(config.credentials).toMatchObject({ apiKey: 'abc123', userId: 'AB1234' });
+  });
+});
+
+describe('notification settings', () => {
+  const notifyProblems = (env: Record<string, string | undefined>) => problemsOf(() => loadDaemonConfig({ env: { ...good, ...env }, cwd: '/x', readFile: files({}) }));
+
+  it('reads webhook, Telegram (both parts, root without trailing slashes), heartbeat and NOTIFY_ON_SUCCESS', () => {
+    const { notify } = loadDaemonConfig({
+      env: { ...good, WEBHOOK_URL: ' https://hooks.example.com/kite ', TELEGRAM_BOT_TOKEN: ' bot ', TELEGRAM_CHAT_ID: '-1001', TELEGRAM_API_ROOT: 'http://127.0.0.1:9//', NOTIFY_ON_SUCCESS: 'yes' },
+      cwd: '/x', readFile: files({}),
+    });
+    expect(notify).toEqual({
+      webhookUrl: 'https://hooks.example.com/kite', telegram: { botToken: 'bot', chatId: '-1001', apiRoot: 'http://127.0.0.1:9' }, heartbeatUrl: undefined, onSuccess: true,
+    });
+    expect(loadDaemonConfig({ env: good, cwd: '/x', readFile: files({}) }).notify).toEqual({ webhookUrl: undefined, telegram: undefined, heartbeatUrl: undefined, onSuccess: false });
+  });
+
+  it('reports every problem at once, in the order of the variables, never a value', () => {
+    const problems = notifyProblems({ WEBHOOK_URL: 'CANARY-hook', TELEGRAM_CHAT_ID: 'CANARY-chat', TELEGRAM_API_ROOT: 'ftp://CANARY', HEARTBEAT_URL: 'CANARY-beat', NOTIFY_ON_SUCCESS: 'CANARY' });
+    expect(problems).toEqual([
+      { variable: 'WEBHOOK_URL', message: 'must be an http(s) URL, e.g. https://hooks.example.com/kite' },
+      { variable: 'TELEGRAM_API_ROOT', message: 'must be an http(s) URL, e.g. https://api.telegram.org' },
+      { variable: 'HEARTBEAT_URL', message: 'must be an http(s) URL, e.g. https://hc-ping.com/your-uuid' },
+      { variable: 'NOTIFY_ON_SUCCESS', message: 'must be true or false' },
+      { variable: 'TELEGRAM_BOT_TOKEN', message: 'Telegram needs both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID' },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain('CANARY');
+    expect(notifyProblems({ TELEGRAM_BOT_TOKEN: 'b' })).toEqual([{ variable: 'TELEGRAM_CHAT_ID', message: 'Telegram needs both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID' }]);
+  });
+});
+
+describe('the credentials, checked by hand', () => {
+  it('reports each problem in the order of the variables, in the words it always used', () => {
+    const problems = problemsOf(() => loadLoginConfig({ env: { KITE_USER_ID: 'ab1234', KITE_PASSWORD: '   ', KITE_TOTP_SECRET: 'JBSWY3DP', KITE_REDIRECT_URL: 'kite-redirect' }, cwd: '/x', readFile: files({}) }));
+    expect(problems).toEqual([
+      { variable: 'KITE_API_KEY', message: 'is required: the api_key of your Kite Connect app (developers.kite.trade)' },
+      { variable: 'KITE_API_SECRET', message: 'is required: the api_secret of your Kite Connect app' },
+      { variable: 'KITE_PASSWORD', message: 'is required: your Zerodha password' },
+      { variable: 'KITE_TOTP_SECRET', message: expect.stringMatching(/^is too short \(5 bytes/) },
+      { variable: 'KITE_REDIRECT_URL', message: 'must be an absolute http(s) URL, e.g. http://127.0.0.1/kite-redirect' },
+    ]);
+  });
+});
+
+describe('status, health and resume read the configuration once', () => {
+  it('loadObserved returns the configuration and the raw variables from one read of .env', () => {
+    let reads = 0;
+    const readFile = (path: string): string => {
+      reads += 1;
+      if (path === '/srv/.env') return 'KITE_API_KEY=app1\nKITE_USER_ID=ab1234\nTOKEN_FILE=t.json\n';
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    };
+    const { config, raw } = loadObserved({ env: { KITE_USER_ID: 'CD5678' }, cwd: '/srv', readFile });
+    expect(reads).toBe(1);
+    expect(config.tokenFile).toBe('/srv/t.json');
+    expect(raw).toMatchObject({ KITE_API_KEY: 'app1', KITE_USER_ID: 'CD5678' });
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatIst, fromSdkLocalDate, lastSessionBoundary, parseKiteTime, sessionExpiry } from '../../src/time/ist.js';
+import { formatIst, fromSdkLocalDate, lastSessionBoundary, sessionExpiry } from '../../src/time/ist.js';
 
 const ist = (text: string): Date => new Date(text.replace(' ', 'T') + '+05:30');
 
@@ -28,11 +28,6 @@ describe('IST and the 06:00 expiry', () => {
 
   it('formats with the +05:30 offset', () => {
     expect(formatIst(new Date('2026-11-22T18:30:00Z'))).toBe('2026-11-23T00:00:00+05:30');
-  });
-
-  it('reads Kite\'s zoneless login_time as IST', () => {
-    expect(parseKiteTime('2021-01-01 16:15:14')?.toISOString()).toBe('2021-01-01T10:45:14.000Z');
-    expect(parseKiteTime('yesterday')).toBeUndefined();
   });
 
   it('undoes the SDK\'s local-time parse of login_time on any host timezone', () => {

@@ -18,7 +18,7 @@ describe('logger', () => {
 
 describe('log level', () => {
   it('is LOG_LEVEL when set; info when unset, warn for a person at a terminal', async () => {
-    const { logLevelFor } = await import('../../src/commands/log-level.js');
+    const { logLevelFor } = await import('../../src/log-level.js');
     expect(logLevelFor('trace', true)).toBe('trace');
     expect(logLevelFor(undefined, false)).toBe('info');
     expect(logLevelFor(undefined, true)).toBe('warn');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DaemonConfig } from '../../src/config/index.js';
 import { runMorning, type MorningDeps } from '../../src/daemon/morning.js';
-import { calendarFor } from '../../src/daemon/runtime.js';
-import { KiteRejectedError, KiteUnavailableError, RefusedError } from '../../src/errors/index.js';
+import { calendarFor } from '../../src/wiring/from-config.js';
+import { KiteRejectedError, KiteUnavailableError, RefusedError, type ErrorCode } from '../../src/errors/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { Notice } from '../../src/notify/notice.js';
 import { StateStore } from '../../src/state/state-store.js';
@@ -21,7 +21,7 @@ describe('one morning (fake clock, fake attempts)', () => {
   let beats: boolean[];
   let sleeps: number[];
   let clock: Date;
-  let stop: { code: string; since: string } | undefined;
+  let stop: { code: ErrorCode; since: string } | undefined;
 
   const deps = (attempt: MorningDeps['attempt']): MorningDeps => ({
     config, state, attempt, logger: createLogger('silent'), calendar: calendarFor(config),

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   CONTROL_TEXTS, generateShape, LABEL_MECHANISMS, SHAPE_DIMENSIONS, shapeAppScript, shapeFeatures, shapeFrameHtml, shapeModel, shapePageHtml,
   serialize, shapeScriptPath, type El, type Shape, type ShapeDimension,
-} from '../../src/simulator/shapes/index.js';
-import { mulberry32 } from '../../src/simulator/shapes/random.js';
+  mulberry32,
+} from '@kite-autologin/simulator/shapes';
 import { FIXED_SEEDS } from '../support/shape-seeds.js';
 
 const SEEDS = Array.from({ length: 500 }, (_, i) => i);

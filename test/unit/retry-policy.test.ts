@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../src/errors/index.js';
+import { RULES } from '../../src/ledger/attempt-rules.js';
 import { backoffMs, decideRetry, RETRY_LIMITS } from '../../src/schedule/retry-policy.js';
 
 const now = new Date('2026-11-23T02:00:05Z'); // 07:30:05 IST
@@ -7,7 +9,7 @@ const fresh = { attempts: 1, totpRejections: 0, pagesUnrecognised: 0 };
 
 describe('retry policy', () => {
   it('never retries a rejection, an unseen answer or a refusal of the ledger', () => {
-    for (const code of ['CREDENTIALS_REJECTED', 'USER_NOT_FOUND', 'ACCOUNT_BLOCKED', 'SUBMISSION_UNKNOWN', 'HALTED', 'ATTEMPT_BUDGET_SPENT', 'SAVE_FAILED']) {
+    for (const code of ['CREDENTIALS_REJECTED', 'USER_NOT_FOUND', 'ACCOUNT_BLOCKED', 'SUBMISSION_UNKNOWN', 'HALTED', 'ATTEMPT_BUDGET_SPENT', 'SAVE_FAILED'] as const satisfies readonly ErrorCode[]) {
       expect(decideRetry({ code, retryable: false }, fresh, now, deadline)).toMatchObject({ retry: false });
     }
   });
@@ -43,5 +45,16 @@ describe('a code sent and never answered', () => {
   it('is tried once more in a later window, like a rejected one; a password never answered is not', () => {
     expect(decideRetry({ code: 'SUBMISSION_UNKNOWN', retryable: false, step: 'second-factor' }, { ...fresh, totpRejections: 1 }, now, deadline)).toMatchObject({ retry: true, delayMs: 25_000 });
     expect(decideRetry({ code: 'SUBMISSION_UNKNOWN', retryable: false, step: 'credentials' }, fresh, now, deadline)).toMatchObject({ retry: false });
+  });
+});
+
+describe('the policy and the ledger agree on codes', () => {
+  it('a rejected or unanswered code is retried until the ledger\'s daily TOTP budget, no further', () => {
+    for (let failures = 1; failures <= RULES.totpFailuresPerDay; failures += 1) {
+      const unanswered = decideRetry({ code: 'SUBMISSION_UNKNOWN', step: 'second-factor', retryable: false }, { ...fresh, totpRejections: failures }, now, deadline);
+      expect(unanswered.retry, `${failures} failures`).toBe(failures < RULES.totpFailuresPerDay);
+    }
+    // An unanswered password is not a TOTP failure: never retried.
+    expect(decideRetry({ code: 'SUBMISSION_UNKNOWN', step: 'credentials', retryable: false }, { ...fresh, totpRejections: 0 }, now, deadline)).toMatchObject({ retry: false });
   });
 });

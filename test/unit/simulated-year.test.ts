@@ -7,18 +7,18 @@ import { resumeCommand } from '../../src/commands/resume.js';
 import type { DaemonConfig } from '../../src/config/index.js';
 import { attemptOutcomeOf } from '../../src/daemon/attempt-protocol.js';
 import { runMorning, type MorningDeps, type MorningResult } from '../../src/daemon/morning.js';
-import { calendarFor, savedTokenValid, scheduleFor, stateFor } from '../../src/daemon/runtime.js';
+import { calendarFor, savedTokenValid, scheduleFor, stateFor } from '../../src/wiring/from-config.js';
 import { AccountLedger } from '../../src/ledger/account-ledger.js';
 import type { Submission } from '../../src/ledger/attempt-rules.js';
 import { fileLedgerStore } from '../../src/ledger/ledger-store.js';
 import { accountFiles } from '../../src/login/account-files.js';
 import { accountStopOf } from '../../src/login/account-stop.js';
-import { guardedLogin } from '../../src/login/guarded-login.js';
+import { loginUnderLedger as guardedLogin } from '../../src/login/login-under-ledger.js';
 import { openAccountLedger } from '../../src/login/open-ledger.js';
 import { createLogger } from '../../src/logger.js';
 import type { Notice } from '../../src/notify/notice.js';
 import { scheduledTime } from '../../src/schedule/plan.js';
-import { mulberry32 } from '../../src/simulator/shapes/random.js';
+import { mulberry32 } from '@kite-autologin/simulator/shapes';
 import { nextDay } from '../../src/schedule/zoned-time.js';
 import { withAccountLock } from '../../src/state/account-lock.js';
 import { istDate } from '../../src/time/ist.js';
@@ -28,9 +28,9 @@ import { FakeMachine, SimulatedDaemon, type TriggerRecord } from '../support/yea
 import { KiteModel, type KiteMorning } from '../support/year-kite-model.js';
 
 /*
- * Every day of 2026 on a fake clock: the daemon's own decisions (daemon.ts's triggers, mirrored
- * in test/support/year-daemon.ts: the scheduled run, the catch-up on start and after a clock
- * jump), runMorning with its retry policy, guardedLogin with the real lock, the real attempt
+ * Every day of 2026 on a fake clock: the daemon's own decision (planBeat, beaten by
+ * test/support/year-daemon.ts as daemon.ts's timer would: at the schedule's time, on start,
+ * after a sleep or a clock change), runMorning with its retry policy, guardedLogin with the real lock, the real attempt
  * ledger and state file in a temp folder, and a model of Kite (test/support/year-kite-model.ts)
  * in place of the browser, misbehaving as scripted below. Nothing waits for real time.
  *
@@ -238,7 +238,7 @@ describe('a simulated year (2026) of unattended mornings', () => {
       if (cronAt) {
         steps.push({
           at: cronAt.getTime(), order: 1, run: async () => {
-            // node-cron drops a fire it missed by more than a second (the machine slept through it).
+            // The machine slept through the slot: its timer beats on waking (the suspend event).
             if (machine.wall > cronAt.getTime() + 1_000) return;
             await keepAlive(await daemon.cron());
           },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKiteSession } from '../../src/kite/session.js';
-import { sandboxAccount, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { sandboxAccount, startSimulator, type Simulator } from '@kite-autologin/simulator';
 import { totpCode } from '../../src/totp.js';
 
 /** The simulator's clock, moved by the tests. */

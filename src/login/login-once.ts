@@ -1,0 +1,148 @@
+import type { LoginConfig } from '../config/index.js';
+import { describeUnexpected, KiteUnavailableError, SaveError, SessionError } from '../errors/index.js';
+import { captureRequestToken, type LaunchBrowser } from '../kite/capture-request-token.js';
+import { buildLoginUrl } from '../kite/redirect.js';
+import type { KiteSession, KiteSessionOptions } from '../kite/session.js';
+import type { FlowEvent, SubmissionGate } from '../kite/walk-login-pages.js';
+import type { Logger } from '../logger.js';
+import { sleep } from '../time/sleep.js';
+import { buildSavedToken, TokenStore, type SavedToken } from '../token-store.js';
+import { verifySavedToken } from './verify-saved-token.js';
+
+export interface LoginRequest {
+  /** Log in even when today's token is still valid. */
+  force?: boolean;
+  /** Stop once the request_token is captured: no exchange, nothing written. */
+  dryRun?: boolean;
+  /** Show the browser window. */
+  headed?: boolean;
+}
+
+/** A phase finished. Steps of the browser flow plus the ones around it. */
+export type LoginPhase = FlowEvent['step'] | 'token-check' | 'browser-launch' | 'browser-closed' | 'dry-run-stop';
+export interface PhaseEvent { phase: LoginPhase; detail?: Record<string, string | number | boolean> | undefined }
+
+export interface LoginDeps {
+  logger: Logger;
+  /** Default: the real clock. */
+  now?: () => Date;
+  /** Waits (the TOTP window guard). Default: a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal?: AbortSignal | undefined;
+  /** Each finished phase, for a person watching (or the benchmark). */
+  onPhase?: (event: PhaseEvent) => void;
+  launch?: LaunchBrowser;
+  session?: (options: KiteSessionOptions) => KiteSession;
+  /** Records each secret before it is sent, and Kite's answer (the attempt ledger). */
+  gate: SubmissionGate;
+  /** Throws unless the account's lock is still ours; checked right before the exchange. */
+  assertLockHeld?: () => void;
+  /** Kite's clock minus ours, as measured during the login. */
+  onKiteClock?: (offsetMs: number) => void;
+}
+
+export type LoginOutcome =
+  | { kind: 'still-valid'; token: SavedToken }
+  | { kind: 'dry-run'; requestTokenLength: number }
+  | { kind: 'logged-in'; token: SavedToken; profileChecked: boolean };
+
+/**
+ * One login, start to end, with no lock or ledger of its own (loginUnderLedger adds them):
+ * today's token is kept when Kite still accepts it (a new session would log out every
+ * program using it) unless `force`; else the browser captures a request_token, which is
+ * exchanged, checked and saved. The browser is closed on every path.
+ */
+export async function loginOnce(config: LoginConfig, request: LoginRequest, deps: LoginDeps): Promise<LoginOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger;
+  const phase = (event: PhaseEvent): void => {
+    log.info({ step: event.phase, ...event.detail }, `step done: ${event.phase}`);
+    deps.onPhase?.(event);
+  };
+  const creds = config.credentials;
+  log.info({ force: request.force ?? false, dryRun: request.dryRun ?? false }, 'login started');
+  const store = new TokenStore(config.tokenFile);
+  // kiteconnect (axios and all) loads when a session is needed, not with the browser.
+  const sessionFor = async (apiKey: string): Promise<KiteSession> => {
+    const make = deps.session ?? (await import('../kite/session.js')).createKiteSession;
+    return make({ apiKey, apiSecret: creds.apiSecret, root: config.apiRoot });
+  };
+
+  if (!request.force && !request.dryRun) {
+    const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessionFor, now());
+    phase({ phase: 'token-check', detail: { valid: verdict.valid, ...(verdict.valid ? {} : { reason: verdict.reason }) } });
+    if (verdict.valid) return { kind: 'still-valid', token: verdict.token };
+  }
+
+  const captured = await captureRequestToken({
+    chromiumPath: config.chromiumPath,
+    sandbox: config.chromiumSandbox,
+    headed: request.headed ?? false,
+    timeoutMs: config.stepTimeoutMs,
+  }, {
+    loginUrl: buildLoginUrl(config.loginUrl, creds.apiKey),
+    redirectUrl: creds.redirectUrl,
+    userId: creds.userId,
+    password: creds.password,
+    totpSecret: creds.totpSecret,
+    stepTimeoutMs: config.stepTimeoutMs,
+    diagnosticsDir: config.diagnosticsDir,
+  }, {
+    launch: deps.launch,
+    onLaunched: () => phase({ phase: 'browser-launch' }),
+    onClosed: () => phase({ phase: 'browser-closed' }),
+    now: () => now().getTime(),
+    sleep: deps.sleep ?? sleep,
+    signal: deps.signal,
+    logger: log,
+    gate: deps.gate,
+    onStep: (event) => {
+      if (event.step === 'kite-clock') deps.onKiteClock?.(Number(event.detail?.['offsetMs'] ?? 0));
+      phase({ phase: event.step, detail: event.detail });
+    },
+  });
+  // The browser is not needed once the request_token is read: it is closing already, while
+  // the token is exchanged, so its memory is given back before kiteconnect loads.
+  const { requestToken } = captured;
+  try {
+    if (request.dryRun) {
+      phase({ phase: 'dry-run-stop', detail: { requestTokenLength: requestToken.length } });
+      return { kind: 'dry-run', requestTokenLength: requestToken.length };
+    }
+
+    // A process that lost its lock (paused past its staleness) must not end the session
+    // another process may be creating now.
+    deps.assertLockHeld?.();
+    const session = await sessionFor(creds.apiKey);
+    const data = await session.exchange(requestToken);
+    phase({ phase: 'exchange', detail: { userId: data.userId } });
+    if (data.userId.toUpperCase() !== creds.userId.toUpperCase()) {
+      throw new SessionError('TOKEN_USER_MISMATCH', `Kite issued a session for ${data.userId}, not KITE_USER_ID ${creds.userId}; not saved.`, { step: 'exchange' });
+    }
+
+    let profileChecked = true;
+    try {
+      const profile = await session.profile(data.accessToken);
+      if (profile.userId.toUpperCase() !== creds.userId.toUpperCase()) {
+        throw new SessionError('TOKEN_USER_MISMATCH', `The new token belongs to ${profile.userId}, not KITE_USER_ID ${creds.userId}; not saved.`, { step: 'profile' });
+      }
+      phase({ phase: 'profile' });
+    } catch (error) {
+      // The exchange already ended the previous session: a token Kite just issued beats none.
+      if (!(error instanceof KiteUnavailableError)) throw error;
+      profileChecked = false;
+      log.warn({ step: 'profile', err: error.toJSON() }, 'profile check failed; saving the new token anyway (the old one is dead)');
+    }
+
+    const token = buildSavedToken(data, now());
+    try {
+      await store.write(token);
+    } catch (error) {
+      throw new SaveError(`Kite created a session for ${data.userId}, but its token could not be saved to TOKEN_FILE ${config.tokenFile} (${(error as NodeJS.ErrnoException).code ?? describeUnexpected(error)}). Not retried: another login would end this session. Fix the file or folder, then run \`kite-autologin login\`.`, { step: 'save' });
+    }
+    phase({ phase: 'save', detail: { tokenFile: config.tokenFile, expiresAt: token.expires_at } });
+    return { kind: 'logged-in', token, profileChecked };
+  } finally {
+    await captured.closed;
+  }
+}
