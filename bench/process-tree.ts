@@ -61,7 +61,7 @@ export function sampleTree(rootPid: number, withPss = true): TreeSample {
 /** Samples the tree until `until` settles; returns the peak of each figure. */
 export async function peakWhile(rootPid: number, until: Promise<unknown>, everyMs = 25): Promise<TreeSample> {
   const peak: TreeSample = { rssBytes: 0, pssBytes: 0, processes: 0, chromium: 0 };
-  let done = false;
+  let done = false as boolean; // set by the callback, which narrowing does not see
   void until.finally(() => { done = true; });
   while (!done) {
     const s = sampleTree(rootPid);

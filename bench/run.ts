@@ -46,12 +46,13 @@ const { values } = parseArgs({
     memory: { type: 'string', default: '3' },
     starts: { type: 'string', default: '21' },
     'startup-only': { type: 'boolean', default: false },
+    accounts: { type: 'string' },
   },
 });
 const N = Number(values.logins);
 const M = Number(values.memory);
 const S = Number(values.starts);
-const MACHINE = { cpus: cpus().length, cpuModel: cpus()[0]?.model?.trim() ?? 'unknown CPU', node: process.version };
+const MACHINE = { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU', node: process.version };
 const machineLabel = `${MACHINE.cpus} CPUs (${MACHINE.cpuModel}), Node ${MACHINE.node}`;
 
 interface World { sim: Simulator; env: Record<string, string>; dir: string; account: ReturnType<typeof sandboxAccount>['account']; app: ReturnType<typeof sandboxAccount>['app'] }
@@ -184,8 +185,8 @@ async function idleDaemon(): Promise<{ afterStart: TreeSample; afterLogin: TreeS
   };
   const waitFor = (child: ReturnType<typeof runCli>['child'], pattern: RegExp): Promise<void> => new Promise((resolveWait, reject) => {
     let seen = '';
-    const onData = (c: Buffer): void => { seen += c.toString(); if (pattern.test(seen)) { child.stderr?.off('data', onData); resolveWait(); } };
-    child.stderr?.on('data', onData);
+    const onData = (c: Buffer): void => { seen += c.toString(); if (pattern.test(seen)) { child.stderr.off('data', onData); resolveWait(); } };
+    child.stderr.on('data', onData);
     child.once('close', () => reject(new Error(`daemon exited before ${pattern}: ${seen.slice(-500)}`)));
   });
 
@@ -388,4 +389,6 @@ async function main(): Promise<void> {
   if (checks.some((c) => !c.ok)) process.exitCode = 1;
 }
 
-await (values['startup-only'] ? startupOnly() : main());
+await (values.accounts !== undefined
+  ? (await import('./accounts.js')).benchAccounts(Number(values.accounts))
+  : values['startup-only'] ? startupOnly() : main());

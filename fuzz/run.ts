@@ -73,8 +73,8 @@ async function runSeed(seed: number): Promise<SeedResult> {
   const entry: { pgid: number | undefined; sim: Simulator; watch: ProcessWatch } = { pgid: undefined, sim, watch: new ProcessWatch(dir) };
   live.set(dir, entry);
   let stderr = '';
-  let exitCode: number | null = null;
-  let timedOut = false;
+  let exitCode: number | null;
+  let timedOut = false as boolean; // set by the kill timer, which narrowing does not see
   try {
     // Its own process group, so that all of it can be killed.
     const child = spawn(process.execPath, [CLI, 'login'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
@@ -176,7 +176,7 @@ function describe(f: Record<ShapeDimension, string>): string {
   const overlay = f.overlay === 'none' ? 'no overlay'
     : `overlay ${f.overlay} ${f['overlay-style']} dismiss "${f.dismiss}"${f.harmful === 'none' ? '' : ` + harmful "${f.harmful}"`} (${f['overlay-under']})`;
   return [
-    `host ${f.host}`, `${f.steps}`, f.form, `control ${f.control} "${f['login-text']}"`, `enter ${f.enter}`,
+    `host ${f.host}`, f.steps, f.form, `control ${f.control} "${f['login-text']}"`, `enter ${f.enter}`,
     `labels ${f.label}/${f['code-label']}`, `code ${f.code} ${f['code-type']} by ${f['code-submit']}`, overlay,
     `ids ${f['user-id']}/${f['code-id']}`, `delay ${f.delay}`, f.banner === 'yes' ? 'cookie banner' : '', f['user-chip'] === 'none' ? '' : `chip "${f['user-chip']}"`,
   ].filter(Boolean).join(', ');
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   const results: SeedResult[] = [];
   const queue = [...seeds];
   const worker = async (): Promise<void> => {
-    for (let seed = queue.shift(); seed !== undefined && !interrupted; seed = queue.shift()) {
+    for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
       const result = await runSeed(seed);
       if (interrupted) return;
       results.push(result);

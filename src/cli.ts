@@ -36,7 +36,8 @@ Usage: kite-autologin <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run \`kite-autologin <command> --help\` for a command's options.
+Run \`kite-autologin <command> --help\` for a command's options. With ACCOUNTS_FILE (a YAML list
+of accounts), each command acts on every account, or on one with --account USER_ID.
 Exit codes: 0 ok, 1 failure, 2 configuration, usage or unreadable state, 3 Kite rejected the
 user id, password or TOTP, or its answer was never seen, or the attempt ledger refuses (never
 retried), 4 login page not recognised, 130 interrupted.`;
@@ -118,6 +119,11 @@ export function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
   };
 }
 
+/** Node's typings say `isTTY` is a boolean; on a pipe it is undefined. */
+function isTerminal(stream: { isTTY?: boolean }): boolean {
+  return stream.isTTY === true;
+}
+
 async function main(): Promise<void> {
   const controller = new AbortController();
   const out = lineWriter(process.stdout);
@@ -129,7 +135,7 @@ async function main(): Promise<void> {
     out,
     err,
     signal: controller.signal,
-    interactive: process.stderr.isTTY === true,
+    interactive: isTerminal(process.stderr),
   });
   process.exitCode = code;
 }

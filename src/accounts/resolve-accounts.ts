@@ -238,7 +238,7 @@ function readName(map: Mapping, place: string, context: ResolveContext): string 
   const text = scalarText(map.name, `${place}.name`, context);
   if (text === undefined) return false;
   const name = text.trim();
-  if (name.length > NAME_MAX || [...name].some(isControl)) {
+  if (name.length > NAME_MAX || Array.from(name).some(isControl)) {
     context.problems.push({ variable: at(`${place}.name`), message: `must be a short label on one line, at most ${NAME_MAX} characters, e.g. Mother` });
     return false;
   }

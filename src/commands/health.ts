@@ -1,6 +1,10 @@
 import { hostname } from 'node:os';
-import { loadObserved } from '../config/load.js';
-import { assessHealth } from '../daemon/health.js';
+import { worstExitCode } from '../accounts/worst-exit-code.js';
+import { loadObserved, type ObserverConfig } from '../config/load.js';
+import type { RawConfig } from '../config/read.js';
+import { assessHealth, type HealthReport } from '../daemon/health.js';
+import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
+import { linePrefix } from '../wiring/each-account.js';
 import { calendarFor, savedTokenValid, stateFor } from '../wiring/from-config.js';
 import { observedAccount, readAccountRecord } from '../login/account-record.js';
 import type { AutologinState } from '../state/state-store.js';
@@ -11,43 +15,56 @@ import { parseCommandArgs } from './parse-args.js';
 export const healthCommand: Command = {
   name: 'health',
   summary: 'Exit 0 only when the daemon is alive and a valid token exists whenever one should',
-  usage: `Usage: kite-autologin health
+  usage: `Usage: kite-autologin health [--account USER_ID]
 
 For Docker's HEALTHCHECK (and any monitor): exits 0 when the daemon (\`run\`) is alive, no
 rejected login has stopped it, and a valid token is saved whenever one should be (on a
 trading day from RETRY_DEADLINE on); 1 otherwise, saying why. Reads files only: no Kite call.
+With ACCOUNTS_FILE: every account (or only --account's), each line naming its account;
+exits 0 only when every account is healthy.
 
 Options:
+  --account USER_ID
+              only this account of ACCOUNTS_FILE (without ACCOUNTS_FILE: must be KITE_USER_ID)
   -h, --help  this help`,
 
   async run(ctx) {
-    const { values } = parseCommandArgs('health', ctx.args, {});
+    const { values } = parseCommandArgs('health', ctx.args, { account: { type: 'string' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const { config, raw } = loadObserved({ env: ctx.env, cwd: ctx.cwd });
+    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
+    const observed = loadEach(configured, (account) => loadObserved({ env: account.env, cwd: ctx.cwd }));
     const now = new Date();
-    // The three files are read at once: each read waits on the disk, not on the others.
-    const account = await observedAccount(raw, config.tokenFile);
-    const [record, state, tokenValid] = await Promise.all([
-      readAccountRecord(config, raw, now),
-      account ? stateFor(config, account).read() : Promise.resolve<AutologinState>({}),
-      savedTokenValid(config.tokenFile, now),
-    ]);
-    const report = assessHealth({
-      now,
-      state,
-      stop: record?.stop ? { at: record.stop.since, code: record.stop.causes.join(', ') } : undefined,
-      tokenValid,
-      calendar: calendarFor(config),
-      schedule: config.schedule,
-      hostname: hostname(),
-      pidAlive,
+    const reports = await Promise.all(observed.map(({ config, raw }) => accountHealth(config, raw, now)));
+    configured.accounts.forEach((account, i) => {
+      const report = reports[i] as HealthReport;
+      const prefix = linePrefix(configured, account);
+      ctx.out(`${prefix}${report.healthy ? 'healthy' : 'unhealthy'}`);
+      for (const problem of report.problems) ctx.out(`${prefix}  ✗ ${problem}`);
+      for (const fact of report.facts) ctx.out(`${prefix}  ✓ ${fact}`);
     });
-    ctx.out(report.healthy ? 'healthy' : 'unhealthy');
-    for (const problem of report.problems) ctx.out(`  ✗ ${problem}`);
-    for (const fact of report.facts) ctx.out(`  ✓ ${fact}`);
-    return report.healthy ? ExitCode.OK : ExitCode.FAILURE;
+    return worstExitCode(reports.map((report) => (report.healthy ? ExitCode.OK : ExitCode.FAILURE)));
   },
 };
+
+async function accountHealth(config: ObserverConfig, raw: RawConfig, now: Date): Promise<HealthReport> {
+  // The three files are read at once: each read waits on the disk, not on the others.
+  const account = await observedAccount(raw, config.tokenFile);
+  const [record, state, tokenValid] = await Promise.all([
+    readAccountRecord(config, raw, now),
+    account ? stateFor(config, account).read() : Promise.resolve<AutologinState>({}),
+    savedTokenValid(config.tokenFile, now),
+  ]);
+  return assessHealth({
+    now,
+    state,
+    stop: record?.stop ? { at: record.stop.since, code: record.stop.causes.join(', ') } : undefined,
+    tokenValid,
+    calendar: calendarFor(config),
+    schedule: config.schedule,
+    hostname: hostname(),
+    pidAlive,
+  });
+}
 
 function pidAlive(pid: number): boolean {
   try {

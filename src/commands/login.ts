@@ -1,7 +1,11 @@
-import { isUnconfigured, loadLoginConfig, readConfig } from '../config/index.js';
+import { isUnconfigured, loadLoginConfig, readConfig, type LoginConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
+import type { LaunchBrowser } from '../kite/capture-request-token.js';
+import type { LoginRequest } from '../login/login-once.js';
+import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
+import { forEachAccount } from '../wiring/each-account.js';
 import { stateFor } from '../wiring/from-config.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { logLevelFor } from '../log-level.js';
 import type { Command } from './context.js';
 import { describePhase } from './describe-phase.js';
@@ -11,14 +15,21 @@ import { sandboxCommand } from './sandbox.js';
 export const loginCommand: Command = {
   name: 'login',
   summary: 'Log in to Kite now and save today\'s access token',
-  usage: `Usage: kite-autologin login [--force] [--dry-run] [--headed]
+  usage: `Usage: kite-autologin login [--account USER_ID] [--force] [--dry-run] [--headed]
 
 Logs in through headless Chromium, exchanges the request_token and saves the token file.
 If today's saved token is still accepted by Kite, does nothing (a new session would log
 out every program using it). Waits while the daemon is logging in (a lock beside the token
 file), and refuses while a rejected password has stopped the tool (see \`resume\`).
 
+With ACCOUNTS_FILE (a YAML list of accounts), logs in every account, LOGIN_CONCURRENCY at
+a time (default: up to 4, one per CPU), each in its own context of one browser; each line
+names its account, one account's failure never stops another's login, and the exit code is
+that of the most serious failure (3, then 2, 4, 1).
+
 Options:
+  --account USER_ID
+                only this account of ACCOUNTS_FILE (without ACCOUNTS_FILE: must be KITE_USER_ID)
   --force       log in even when today's token is still valid
   --dry-run     go through the login up to the request_token, then stop: no exchange,
                 nothing written; prints each step with secrets masked
@@ -36,40 +47,69 @@ Configuration comes from the environment and .env; see the README.`,
       'dry-run': { type: 'boolean' },
       headed: { type: 'boolean' },
       'sandbox-when-unconfigured': { type: 'boolean' },
+      account: { type: 'string' },
     });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    if (values['sandbox-when-unconfigured'] && isUnconfigured(readConfig({ env: ctx.env, cwd: ctx.cwd }).raw)) {
+    const raw = values['sandbox-when-unconfigured'] ? readConfig({ env: ctx.env, cwd: ctx.cwd }).raw : undefined;
+    if (raw && isUnconfigured(raw) && !raw['ACCOUNTS_FILE']?.trim()) {
       ctx.out('No Kite credentials are configured (KITE_API_KEY, KITE_USER_ID, ...): running the sandbox against the built-in simulator.');
       ctx.out('Set the variables in .env (see .env.example) to log in for real.\n');
       return sandboxCommand.run({ ...ctx, args: values.headed ? ['--headed'] : [] });
     }
 
-    const config = loadLoginConfig({ env: ctx.env, cwd: ctx.cwd });
-    const logger = createLogger(logLevelFor(config.logLevel, ctx.interactive));
-    const { loginUnderLedger } = await import('../login/login-under-ledger.js');
-    if (values['dry-run']) ctx.out('Dry run: the login stops at the request_token; no exchange, nothing written.');
-    const outcome = await loginUnderLedger(config, { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false }, {
-      logger,
-      signal: ctx.signal,
-      state: stateFor(config, config.credentials),
-      via: values['dry-run'] ? 'login --dry-run' : 'login',
-      onPhase: (event) => {
-        const line = describePhase(event, { userId: config.credentials.userId });
-        if (line) ctx.out(line);
-      },
-    });
-    switch (outcome.kind) {
-      case 'still-valid':
-        ctx.out(`Today's token for ${outcome.token.user_id} is still valid (until ${outcome.token.expires_at}); not logging in again. Use --force to log in anyway.`);
-        logger.info({ outcome: 'still-valid', expiresAt: outcome.token.expires_at }, 'token still valid; nothing to do');
-        break;
-      case 'dry-run':
-        logger.info({ outcome: 'dry-run' }, 'dry run complete');
-        break;
-      case 'logged-in':
-        ctx.out(`Logged in as ${outcome.token.user_id}; token saved to ${config.tokenFile}, valid until ${outcome.token.expires_at}.`);
-        logger.info({ outcome: 'logged-in', userId: outcome.token.user_id, expiresAt: outcome.token.expires_at, profileChecked: outcome.profileChecked }, 'logged in');
+    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
+    const configs = loadEach(configured, (account) => loadLoginConfig({ env: account.env, cwd: ctx.cwd }));
+    const configOf = new Map(configured.accounts.map((account, i) => [account, configs[i] as LoginConfig]));
+    const request = { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false };
+    if (request.dryRun) ctx.out('Dry run: the login stops at the request_token; no exchange, nothing written.');
+    // Several accounts: one Chromium for the batch, a context per login, closed at the end.
+    const shared = configured.fromFile ? (await import('../kite/shared-browser.js')).openSharedBrowser() : undefined;
+    try {
+      return await forEachAccount(configured, { concurrency: configured.loginConcurrency, out: ctx.out }, async (account, out) => {
+        const config = configOf.get(account) as LoginConfig;
+        const root = createLogger(logLevelFor(config.logLevel, ctx.interactive));
+        const logger = configured.fromFile ? root.child({ account: account.label }) : root;
+        return loginAccount(config, request, { logger, out, signal: ctx.signal, launch: shared?.launch });
+      });
+    } finally {
+      await shared?.close();
     }
-    return ExitCode.OK;
   },
 };
+
+interface AccountLoginDeps {
+  logger: Logger;
+  out: (line: string) => void;
+  signal: AbortSignal;
+  /** The batch's shared browser; default a browser of its own. */
+  launch: LaunchBrowser | undefined;
+}
+
+/** One account's login, as `login` has always run it. */
+async function loginAccount(config: LoginConfig, request: Required<LoginRequest>, { logger, out, signal, launch }: AccountLoginDeps): Promise<number> {
+  const { loginUnderLedger } = await import('../login/login-under-ledger.js');
+  const outcome = await loginUnderLedger(config, request, {
+    logger,
+    signal,
+    state: stateFor(config, config.credentials),
+    via: request.dryRun ? 'login --dry-run' : 'login',
+    ...(launch ? { launch } : {}),
+    onPhase: (event) => {
+      const line = describePhase(event, { userId: config.credentials.userId });
+      if (line) out(line);
+    },
+  });
+  switch (outcome.kind) {
+    case 'still-valid':
+      out(`Today's token for ${outcome.token.user_id} is still valid (until ${outcome.token.expires_at}); not logging in again. Use --force to log in anyway.`);
+      logger.info({ outcome: 'still-valid', expiresAt: outcome.token.expires_at }, 'token still valid; nothing to do');
+      break;
+    case 'dry-run':
+      logger.info({ outcome: 'dry-run' }, 'dry run complete');
+      break;
+    case 'logged-in':
+      out(`Logged in as ${outcome.token.user_id}; token saved to ${config.tokenFile}, valid until ${outcome.token.expires_at}.`);
+      logger.info({ outcome: 'logged-in', userId: outcome.token.user_id, expiresAt: outcome.token.expires_at, profileChecked: outcome.profileChecked }, 'logged in');
+  }
+  return ExitCode.OK;
+}

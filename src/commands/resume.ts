@@ -1,5 +1,6 @@
-import { validateBase } from '../config/base-config.js';
+import { validateBase, type BaseConfig } from '../config/base-config.js';
 import { loadWithRaw } from '../config/load.js';
+import type { RawConfig } from '../config/read.js';
 import { observedAccount } from '../login/account-record.js';
 import { ExitCode, UsageError } from '../errors/index.js';
 import { AccountLedger } from '../ledger/account-ledger.js';
@@ -7,13 +8,15 @@ import { failuresSinceResume } from '../ledger/attempt-rules.js';
 import { fileLedgerStore } from '../ledger/ledger-store.js';
 import { accountFiles } from '../login/account-files.js';
 import { withAccountLock } from '../state/account-lock.js';
+import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
+import { forEachAccount } from '../wiring/each-account.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'Clear the stop left by a rejected or unanswered password or TOTP, once you have fixed it',
-  usage: `Usage: kite-autologin resume
+  usage: `Usage: kite-autologin resume [--account USER_ID]
 
 When Kite rejects the user id or password, blocks the account, rejects two TOTP codes in a
 day, or a password was sent and its answer never seen, kite-autologin stops logging in for
@@ -21,31 +24,44 @@ that account, across restarts, so that it never spends the account's five attemp
 cause first (the credentials, or this machine's clock for a TOTP), then run this. It is
 recorded in the account's attempt ledger. Changing the credentials also clears a stop.
 The day's budgets (3 password submissions, 2 failed codes) are not reset by it.
+With ACCOUNTS_FILE: clears the stops of every account, or only --account's.
 
 Options:
+  --account USER_ID
+              only this account of ACCOUNTS_FILE (without ACCOUNTS_FILE: must be KITE_USER_ID)
   -h, --help  this help`,
 
   async run(ctx) {
-    const { values } = parseCommandArgs('resume', ctx.args, {});
+    const { values } = parseCommandArgs('resume', ctx.args, { account: { type: 'string' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const { values: [config], raw } = loadWithRaw({ env: ctx.env, cwd: ctx.cwd }, validateBase);
-    const account = await observedAccount(raw, config.tokenFile);
-    if (!account) throw new UsageError('resume: set KITE_API_KEY and KITE_USER_ID to name the account whose stop to clear.');
-    const files = accountFiles(config, account);
-    return withAccountLock(files.lock, async () => {
-      const now = new Date();
-      const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
-      await ledger?.settleOrphans(now);
-      const { failures, stops } = ledger ? failuresSinceResume(ledger.records, true) : { failures: [], stops: [] };
-      if (!ledger || (failures.length === 0 && stops.length === 0)) {
-        ctx.out(`Nothing to clear: ${account.userId} is not stopped.`);
-        return ExitCode.OK;
-      }
-      await ledger.recordResume(now, 'resume');
-      for (const f of failures) ctx.out(`Cleared: ${f.factor} sent at ${f.at}, ${f.outcome}${f.code ? ` (${f.code})` : ''}.`);
-      for (const s of stops) ctx.out(`Cleared: stop after ${s.code} at ${s.at} (${s.note}).`);
-      ctx.out(`Recorded in ${files.ledger}. The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.`);
-      return ExitCode.OK;
-    }, { waitMs: 30_000, signal: ctx.signal });
+    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
+    type Loaded = { values: [BaseConfig]; raw: RawConfig };
+    const loaded = loadEach(configured, (account): Loaded => loadWithRaw<[BaseConfig]>({ env: account.env, cwd: ctx.cwd }, validateBase));
+    const byAccount = new Map(configured.accounts.map((account, i) => [account, loaded[i] as Loaded]));
+    return forEachAccount(configured, { out: ctx.out }, async (who, out) => {
+      const { values: [config], raw } = byAccount.get(who) as Loaded;
+      return resumeAccount(config, raw, out, ctx.signal);
+    });
   },
 };
+
+async function resumeAccount(config: BaseConfig, raw: RawConfig, out: (line: string) => void, signal: AbortSignal): Promise<number> {
+  const account = await observedAccount(raw, config.tokenFile);
+  if (!account) throw new UsageError('resume: set KITE_API_KEY and KITE_USER_ID to name the account whose stop to clear.');
+  const files = accountFiles(config, account);
+  return withAccountLock(files.lock, async () => {
+    const now = new Date();
+    const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
+    await ledger?.settleOrphans(now);
+    const { failures, stops } = ledger ? failuresSinceResume(ledger.records, true) : { failures: [], stops: [] };
+    if (!ledger || (failures.length === 0 && stops.length === 0)) {
+      out(`Nothing to clear: ${account.userId} is not stopped.`);
+      return ExitCode.OK;
+    }
+    await ledger.recordResume(now, 'resume');
+    for (const f of failures) out(`Cleared: ${f.factor} sent at ${f.at}, ${f.outcome}${f.code ? ` (${f.code})` : ''}.`);
+    for (const s of stops) out(`Cleared: stop after ${s.code} at ${s.at} (${s.note}).`);
+    out(`Recorded in ${files.ledger}. The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.`);
+    return ExitCode.OK;
+  }, { waitMs: 30_000, signal });
+}

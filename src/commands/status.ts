@@ -1,4 +1,5 @@
-import { loadObserved, type ObserverConfig } from '../config/load.js';
+import { worstExitCode } from '../accounts/worst-exit-code.js';
+import { loadObserved, type Observed, type ObserverConfig } from '../config/load.js';
 import type { RawConfig } from '../config/read.js';
 import { ExitCode } from '../errors/autologin-error.js';
 import { observedAccount, readAccountRecord } from '../login/account-record.js';
@@ -7,6 +8,7 @@ import type { AutologinState } from '../state/state-store.js';
 import { renderStatusJson, renderStatusText, type KiteCheck, type StatusReport, type TokenStatus } from '../status/status-report.js';
 import { formatIst, istDate } from '../time/ist.js';
 import { isTokenCurrent, TokenStore } from '../token-store.js';
+import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
 import { calendarFor, scheduleFor, stateFor } from '../wiring/from-config.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -14,35 +16,47 @@ import { parseCommandArgs } from './parse-args.js';
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show the saved token, the last attempt and the next runs',
-  usage: `Usage: kite-autologin status [--check] [--json]
+  usage: `Usage: kite-autologin status [--check] [--json] [--account USER_ID]
 
 Says whose token is saved (TOKEN_FILE), when it was issued, when it expires (06:00 IST) and
 whether it is still valid; then the daemon, the last attempt, any stop after a rejection,
 and the next scheduled runs. Exits 0 only when a valid token exists.
 
+With ACCOUNTS_FILE: one row per account (or only --account's), and --json gives
+{"accounts": [...]}; exits 0 only when every account has a valid token.
+
 Options:
   --check     also ask Kite (GET /user/profile) whether it still accepts the token
   --json      print the same as one JSON object (never the token itself)
+  --account USER_ID
+              only this account of ACCOUNTS_FILE (without ACCOUNTS_FILE: must be KITE_USER_ID)
   -h, --help  this help`,
 
   async run(ctx) {
     const { values } = parseCommandArgs('status', ctx.args, {
       check: { type: 'boolean' },
       json: { type: 'boolean' },
+      account: { type: 'string' },
     });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const { config, raw } = loadObserved({ env: ctx.env, cwd: ctx.cwd });
+    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
+    const observed = loadEach(configured, (account) => loadObserved({ env: account.env, cwd: ctx.cwd }));
     const now = new Date();
     // kiteconnect loads only for --check.
-    const askKite = async (): Promise<KiteCheck> => {
+    const askKite = (config: ObserverConfig) => async (): Promise<KiteCheck> => {
       const [{ createKiteSession }, { verifySavedToken }] = await Promise.all([import('../kite/session.js'), import('../login/verify-saved-token.js')]);
       const verdict = await verifySavedToken(new TokenStore(config.tokenFile), undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now);
       return verdict.valid ? { accepts: true } : { accepts: false, reason: verdict.reason };
     };
-    const report = await gatherStatus({ config, raw, now, askKite: values.check ? askKite : undefined });
-    if (values.json) ctx.out(renderStatusJson([report]));
-    else for (const line of renderStatusText([report])) ctx.out(line);
-    return report.valid ? ExitCode.OK : ExitCode.FAILURE;
+    const reports = await Promise.all(configured.accounts.map(async (account, i) => {
+      const { config, raw } = observed[i] as Observed;
+      const report = await gatherStatus({ config, raw, now, askKite: values.check ? askKite(config) : undefined });
+      return account.place !== undefined && account.label !== account.userId ? { ...report, name: account.label } : report;
+    }));
+    const list = { list: configured.fromFile };
+    if (values.json) ctx.out(renderStatusJson(reports, list));
+    else for (const line of renderStatusText(reports, list)) ctx.out(line);
+    return worstExitCode(reports.map((report) => (report.valid ? ExitCode.OK : ExitCode.FAILURE)));
   },
 };
 

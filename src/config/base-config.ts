@@ -25,6 +25,19 @@ export interface BaseConfig {
   logLevel: LogLevel | undefined;
   /** STEP_TIMEOUT_SECONDS: the bound on every browser step, 1 to 600. Default 30. */
   stepTimeoutMs: number;
+  /**
+   * REDIS_URL, or the URL in the file REDIS_URL_FILE names: tokens are copied to Redis, and
+   * each account's lock and attempt ledger live there. Undefined (the default): files only.
+   * The URL holds a password: never logged, never quoted in a problem.
+   */
+  redis?: RedisSetting | undefined;
+}
+
+/** Where REDIS_URL came from; src/redis parses the URL itself (this layer only checks its scheme). */
+export interface RedisSetting {
+  url: string;
+  /** The variable to name in a problem with it. */
+  variable: 'REDIS_URL' | 'REDIS_URL_FILE';
 }
 
 const LOGIN_URL = 'https://kite.zerodha.com/connect/login';
@@ -45,6 +58,7 @@ export function validateBase(raw: RawConfig, cwd: string): Outcome<BaseConfig> {
   const chromiumSandbox = vars.oneOf('CHROMIUM_SANDBOX', ['auto', 'on', 'off'], 'auto', 'must be auto, on or off');
   const logLevel = vars.oneOf('LOG_LEVEL', LOG_LEVELS, undefined, `must be one of ${LOG_LEVELS.join(', ')}`);
   const stepTimeout = vars.seconds('STEP_TIMEOUT_SECONDS', { min: 1, max: 600, example: '30' }, 30);
+  const redis = redisSetting(vars, raw);
   return vars.outcome({
     tokenFile,
     stateDir: stateDir ? resolve(cwd, stateDir) : dirname(tokenFile),
@@ -55,5 +69,18 @@ export function validateBase(raw: RawConfig, cwd: string): Outcome<BaseConfig> {
     chromiumSandbox,
     logLevel,
     stepTimeoutMs: Math.round(stepTimeout * 1000),
+    redis,
   });
+}
+
+/** read.ts has already filled REDIS_URL from REDIS_URL_FILE (and refused both). */
+function redisSetting(vars: Variables, raw: RawConfig): RedisSetting | undefined {
+  const url = vars.text('REDIS_URL');
+  if (url === undefined) return undefined;
+  const variable = raw['REDIS_URL_FILE']?.trim() ? 'REDIS_URL_FILE' : 'REDIS_URL';
+  if (!/^rediss?:\/\/[^\s]+$/i.test(url)) {
+    vars.problem(variable, `must be a Redis URL: redis://[user:password@]host[:port][/db], or rediss://... for TLS${variable === 'REDIS_URL_FILE' ? ' (in the file it names)' : ''}`);
+    return undefined;
+  }
+  return { url, variable };
 }

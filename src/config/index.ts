@@ -9,7 +9,7 @@ import { validateLogin, type LoginConfig } from './validate.js';
  * the TOTP secret). A command that does not log in imports load.js and read.js instead.
  */
 
-export type { BaseConfig, LogLevel } from './base-config.js';
+export type { BaseConfig, LogLevel, RedisSetting } from './base-config.js';
 export type { Credentials, LoginConfig } from './validate.js';
 export type { NotifyConfig } from './notify-config.js';
 export type { ScheduleConfig } from './schedule-config.js';

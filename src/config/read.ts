@@ -6,7 +6,7 @@ import type { ConfigProblem } from '../errors/config-error.js';
 /** Variables that may instead be given as `NAME_FILE=/path` (Docker secrets). */
 export const FILE_VARIABLES = [
   'KITE_API_KEY', 'KITE_API_SECRET', 'KITE_USER_ID', 'KITE_PASSWORD', 'KITE_TOTP_SECRET',
-  'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'HEARTBEAT_URL',
+  'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'HEARTBEAT_URL', 'REDIS_URL',
 ] as const;
 
 /** The credentials of a real login; when none is set the tool is "unconfigured". */

@@ -17,6 +17,10 @@ export interface AttemptInChildOptions {
   killAfterMs?: number;
   /** The worker module (tests hand in one of their own). */
   worker?: URL;
+  /** The environment the attempt reads its configuration from, secrets included (sent over IPC). Default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** The account's label for the attempt's log lines (ACCOUNTS_FILE). Default: none. */
+  account?: string;
 }
 
 /**
@@ -29,7 +33,7 @@ export function attemptInChild(signal: AbortSignal, options: AttemptInChildOptio
   return new Promise((resolve, reject) => {
     const child = fork(options.worker ?? WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: withoutSecrets(process.env), cwd: process.cwd() });
     // The whole environment, secrets included, goes over the IPC channel (a pipe only the two ends hold).
-    child.send({ env: process.env });
+    child.send({ env: options.env ?? process.env, ...(options.account === undefined ? {} : { account: options.account }) });
     let message: AttemptMessage | undefined;
     let killer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
@@ -46,9 +50,9 @@ export function attemptInChild(signal: AbortSignal, options: AttemptInChildOptio
       clearTimeout(killer);
       signal.removeEventListener('abort', onAbort);
       process.off('exit', onExit);
-      if (message?.ok) return resolve(message.outcome);
-      if (message) return reject(errorFromWire(message.error));
-      reject(new BrowserError('BROWSER_FAILED', `The login process ended (${killed ?? `exit code ${code}`}) without a result.`));
+      if (message?.ok) resolve(message.outcome);
+      else if (message) reject(errorFromWire(message.error));
+      else reject(new BrowserError('BROWSER_FAILED', `The login process ended (${killed ?? `exit code ${code}`}) without a result.`));
     });
   });
 }

@@ -16,15 +16,16 @@ const controller = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => controller.abort(new Error(signal)));
 
 /** The daemon's environment, secrets included, arrives as the first IPC message (never in ours). */
-const environment = new Promise<NodeJS.ProcessEnv>((resolve) => {
-  process.once('message', (message: { env?: NodeJS.ProcessEnv }) => resolve(message.env ?? {}));
-  process.once('disconnect', () => resolve({}));
+const environment = new Promise<{ env: NodeJS.ProcessEnv; account?: string | undefined }>((resolve) => {
+  process.once('message', (message: { env?: NodeJS.ProcessEnv; account?: string }) => resolve({ env: message.env ?? {}, account: message.account }));
+  process.once('disconnect', () => resolve({ env: {} }));
 });
 
 async function attempt(): Promise<AttemptMessage> {
   try {
-    const config = loadLoginConfig({ env: await environment, cwd: process.cwd() });
-    const logger = createLogger(logLevelFor(config.logLevel, false)).child({ attempt: process.pid });
+    const { env, account } = await environment;
+    const config = loadLoginConfig({ env, cwd: process.cwd() });
+    const logger = createLogger(logLevelFor(config.logLevel, false)).child({ attempt: process.pid, ...(account === undefined ? {} : { account }) });
     const outcome = await loginUnderLedger(config, { force: false }, { logger, signal: controller.signal, state: stateFor(config, config.credentials), via: 'run' });
     return { ok: true, outcome: attemptOutcomeOf(outcome) };
   } catch (error) {
@@ -34,4 +35,4 @@ async function attempt(): Promise<AttemptMessage> {
 }
 
 const message = await attempt();
-process.send?.(message, () => process.disconnect?.());
+process.send?.(message, () => { process.disconnect(); });

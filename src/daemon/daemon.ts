@@ -81,6 +81,11 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
   let resolveStopped!: () => void;
   const promise = new Promise<void>((resolve) => { resolveStopped = resolve; });
 
+  // An 'error' event with no listener would throw and end the process: a beat that could not
+  // read its state must not kill the daemon (it logs, and the next beat tries again).
+  const reportError = (error: unknown): void => {
+    if (events.listenerCount('error') > 0) events.emit('error', error);
+  };
   const upcoming = (): string[] => nextRuns(deps.schedule, deps.calendar, now(), 3).map((d) => d.toISOString());
   const record = { pid: process.pid, hostname: hostname(), startedAt: now().toISOString() };
   // The beat in flight: stop() waits for it, so it cannot write the record back after.
@@ -93,7 +98,7 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;
         logger.error({ err: describeUnexpected(error) }, 'morning run failed');
-        events.emit('error', error);
+        reportError(error);
       })
       .finally(async () => {
         running = undefined;
@@ -135,11 +140,12 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
     } catch (error) {
       // The facts could not be read (the state file, the ledger): no run on a guess; the next beat tries again.
       logger.error({ err: describeUnexpected(error) }, 'could not decide: the state could not be read');
-      events.emit('error', error);
+      reportError(error);
     } finally {
       if (!stopping) {
         await state.update((s) => { s.daemon = { ...record, heartbeatAt: now().toISOString() }; s.nextRuns = upcoming(); })
           .catch((error: unknown) => logger.error({ err: describeUnexpected(error) }, 'could not write the heartbeat'));
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have begun during the await above
         if (!stopping) timer = timers.setTimeout(() => { beating = beat(); }, wakeInMs);
       }
     }

@@ -28,6 +28,8 @@ export interface MorningDeps {
   attempt: () => Promise<AttemptOutcome>;
   /** The ledger's stop on the account, if any (read after a failure: it decides what the alert says). */
   accountStop: () => Promise<{ code: ErrorCode; since: string } | undefined>;
+  /** How alerts name the account (`Mother (CD5678)`). Default: its user id. */
+  account?: string | undefined;
 }
 
 export type MorningResult =
@@ -91,7 +93,7 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
         if (s.today?.day === day) s.today.finishedAt = deps.now().toISOString();
       }).catch((recordError: unknown) => log.error({ err: describeUnexpected(recordError) }, 'could not record the failed morning'));
       await deps.notifier.notify(failureNotice({
-        userId: config.credentials.userId, day, at: deps.now().toISOString(), code: error.code, step: error.step,
+        userId: deps.account ?? config.credentials.userId, day, at: deps.now().toISOString(), code: error.code, step: error.step,
         message: error.message, attempts: counts.attempts, halted, diagnostics: diagnosticsOf(error), kiteClockOffsetMs,
       }));
       await deps.notifier.heartbeat(false);
@@ -108,7 +110,7 @@ async function stillHalted(deps: MorningDeps, day: string, trigger: string, star
     s.lastAttempt = { at: started.toISOString(), day, trigger, result: 'halted', attempts: 0, code: stop?.code ?? error.code, message: error.message };
     if (s.today?.day === day) s.today.finishedAt = deps.now().toISOString();
   });
-  await deps.notifier.notify(stillHaltedNotice({ userId: deps.config.credentials.userId, day, at: started.toISOString(), code: stop?.code ?? 'HALTED', since: stop?.since ?? '' }));
+  await deps.notifier.notify(stillHaltedNotice({ userId: deps.account ?? deps.config.credentials.userId, day, at: started.toISOString(), code: stop?.code ?? 'HALTED', since: stop?.since ?? '' }));
   await deps.notifier.heartbeat(false);
   return { kind: 'halted', day, error };
 }
@@ -123,7 +125,7 @@ async function finish(deps: MorningDeps, day: string, trigger: string, attempts:
   await deps.notifier.heartbeat(true);
   if (deps.config.notify.onSuccess && outcome.kind !== 'dry-run') {
     const kiteClockOffsetMs = (await deps.state.read().catch(() => undefined))?.kiteClock?.offsetMs;
-    await deps.notifier.notify(successNotice({ userId: deps.config.credentials.userId, day, at, expiresAt: outcome.expiresAt ?? 'unknown', attempts, kiteClockOffsetMs }));
+    await deps.notifier.notify(successNotice({ userId: deps.account ?? deps.config.credentials.userId, day, at, expiresAt: outcome.expiresAt ?? 'unknown', attempts, kiteClockOffsetMs }));
   }
 }
 

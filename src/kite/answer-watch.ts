@@ -55,7 +55,7 @@ export function watchAnswer(page: Page, secret: string, boundMs: number, now: ()
         new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), BODY_WAIT_MS); }),
       ]).finally(() => clearTimeout(timer));
       return { kind: 'response', status: response.status(), body };
-    }, () => ({ kind: 'failed', reason: 'the page went away' }) as RawAnswer);
+    }, (): RawAnswer => ({ kind: 'failed', reason: 'the page went away' }));
     return race([responded, failed], deadline, now);
   };
 

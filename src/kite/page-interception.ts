@@ -34,7 +34,8 @@ export async function interceptLoginPage(page: Page, redirectUrl: string): Promi
   const answer = async (event: PausedRequest): Promise<void> => {
     const { requestId } = event;
     if ((BLOCKED_TYPES as readonly string[]).includes(event.resourceType)) {
-      return void (await cdp.send('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }));
+      await cdp.send('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' });
+      return;
     }
     const status = event.responseStatusCode;
     let captured: string | undefined;
@@ -47,9 +48,10 @@ export async function interceptLoginPage(page: Page, redirectUrl: string): Promi
     }
     if (captured) {
       capture(captured);
-      return void (await cdp.send('Fetch.fulfillRequest', {
+      await cdp.send('Fetch.fulfillRequest', {
         requestId, responseCode: 200, responseHeaders: [{ name: 'Content-Type', value: 'text/html' }], body: STUB_PAGE,
-      }));
+      });
+      return;
     }
     await cdp.send('Fetch.continueRequest', { requestId });
   };

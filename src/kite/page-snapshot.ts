@@ -73,6 +73,11 @@ export function snapshotFrame(): FrameSeen {
     for (const el of Array.from(walker)) if (el.shadowRoot) collectRoots(el.shadowRoot);
   };
   collectRoots(document);
+  // The shadow host above a node's root: none when the root is the document (or, detached, an element).
+  const hostOf = (node: Node): Element | null => {
+    const root = node.getRootNode();
+    return root instanceof ShadowRoot ? root.host : null;
+  };
   const all = (selector: string): Element[] => roots.flatMap((r) => Array.from(r.querySelectorAll(selector)));
 
   const isVisible = (el: Element): boolean => {
@@ -80,7 +85,7 @@ export function snapshotFrame(): FrameSeen {
     if (rects.length === 0) return false;
     const rect = el.getBoundingClientRect();
     if (rect.width < 2 || rect.height < 2) return false;
-    for (let node: Element | null = el; node; node = node.parentElement ?? ((node.getRootNode() as ShadowRoot).host ?? null)) {
+    for (let node: Element | null = el; node; node = node.parentElement ?? hostOf(node)) {
       const style = getComputedStyle(node);
       if (style.visibility === 'hidden' || style.display === 'none' || Number(style.opacity) === 0) return false;
       if (node === document.documentElement) break;
@@ -88,7 +93,7 @@ export function snapshotFrame(): FrameSeen {
     return true;
   };
   const clean = (text: string | null | undefined): string => (text ?? '').replace(/\s+/g, ' ').trim();
-  const textOf = (el: Element): string => clean((el as HTMLElement).innerText ?? el.textContent);
+  const textOf = (el: Element): string => clean(el instanceof HTMLElement ? el.innerText : el.textContent); // SVG has no innerText
 
   let counter = 0;
   const stamp = Date.now().toString(36);
@@ -120,8 +125,9 @@ export function snapshotFrame(): FrameSeen {
   };
 
   const byId = (el: Element, id: string): Element | null => {
-    const root = el.getRootNode() as Document | ShadowRoot;
-    return root.getElementById?.(id) ?? document.getElementById(id);
+    const root = el.getRootNode();
+    const found = root instanceof Document || root instanceof ShadowRoot ? root.getElementById(id) : null;
+    return found ?? document.getElementById(id);
   };
 
   const fieldSelector = 'input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button]):not([type=image]):not([type=reset]):not([type=file]), textarea';
@@ -189,9 +195,9 @@ export function snapshotFrame(): FrameSeen {
     context: contextOf(input),
     maxLength: input.maxLength > 0 ? input.maxLength : -1,
     minLength: input.minLength > 0 ? input.minLength : -1,
-    inputMode: input.inputMode ?? '',
+    inputMode: input.inputMode,
     autocomplete: input.getAttribute('autocomplete') ?? '',
-    valueLength: (input.value ?? '').length,
+    valueLength: input.value.length,
     width: Math.round(input.getBoundingClientRect().width),
     hit: isHit(input),
     group: groupOf(input),
@@ -202,7 +208,7 @@ export function snapshotFrame(): FrameSeen {
   const everything = all('*');
   const styles = new Map(everything.map((el) => [el, getComputedStyle(el)] as const));
   const pointerEls = everything.filter((el) => {
-    const parent = el.parentElement ?? ((el.getRootNode() as ShadowRoot).host ?? null);
+    const parent = el.parentElement ?? hostOf(el);
     const text = textOf(el);
     return styles.get(el)?.cursor === 'pointer' && (!parent || getComputedStyle(parent).cursor !== 'pointer') &&
       !el.querySelector(fieldSelector) && text.length > 0 && text.length <= 30;
@@ -244,15 +250,17 @@ export function snapshotFrame(): FrameSeen {
     .filter((el, _i, list) => !list.some((other) => other !== el && other.contains(el)));
   const controls: ControlSeen[] = controlEls.map((el) => {
     const name = clean(el instanceof HTMLInputElement ? el.value : textOf(el)) || clean(el.getAttribute('aria-label')) || clean(el.getAttribute('title'));
-    const dialog = dialogEls.find((d) => d.contains(el) || (d.getRootNode() !== el.getRootNode() && d.contains((el.getRootNode() as ShadowRoot).host ?? null)));
+    const dialog = dialogEls.find((d) => d.contains(el) || (d.getRootNode() !== el.getRootNode() && d.contains(hostOf(el))));
     const kind = (el as HTMLButtonElement).type === 'submit' && (el instanceof HTMLButtonElement || el instanceof HTMLInputElement) && (el as HTMLButtonElement).form ? 'submit'
       : el.getAttribute('role') ?? el.tagName.toLowerCase();
     return { ref: refOf(el), name: name.slice(0, 60), kind, hit: isHit(el), group: groupOf(el), dialog: dialog ? refOf(dialog) : null };
   });
 
+  // A document without a body (still loading, or not HTML) has null there, whatever its type says.
+  const bodyText = (doc: Document): string | undefined => (doc.body as HTMLElement | null)?.innerText;
   const alerts = all('[role=alert], [aria-live=assertive], .error, .errors, .alert, .text-error, .form-error, .error-message, .su-message')
     .filter((el) => isVisible(el)).map(textOf).filter((t) => t.length > 3).map((t) => t.slice(0, 200));
-  const text = roots.map((r) => (r instanceof Document ? clean(r.body?.innerText) : Array.from(r.children).map(textOf).join(' '))).join(' ').slice(0, 4000);
+  const text = roots.map((r) => (r instanceof Document ? clean(bodyText(r)) : Array.from(r.children).map(textOf).join(' '))).join(' ').slice(0, 4000);
   const captcha = /captcha|prove you are (?:a )?human|not a robot|verify you are human/i.test(text) ||
     all('[class*=captcha], [id*=captcha], img[src*=captcha], img[alt*=captcha i], iframe[src*=recaptcha], iframe[src*=hcaptcha]').length > 0;
 

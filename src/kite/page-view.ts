@@ -40,7 +40,6 @@ export function locate(view: View, target: Target): Locator {
 function changeInFrame(mark: string, sliceMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const observers: MutationObserver[] = [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const done = (changed: boolean): void => {
       for (const o of observers) o.disconnect();
       clearTimeout(timer);
@@ -56,7 +55,8 @@ function changeInFrame(mark: string, sliceMs: number): Promise<boolean> {
       for (const el of Array.from((root as ParentNode).querySelectorAll('*'))) if (el.shadowRoot) watch(el.shadowRoot);
     };
     watch(document);
-    timer = setTimeout(() => done(false), sliceMs);
+    // Declared last: \`done\` runs only from observer callbacks and this timer, never before.
+    const timer = setTimeout(() => done(false), sliceMs);
   });
 }
 

@@ -71,7 +71,7 @@ export function recognise(frames: readonly FrameSeen[], progress: Progress): Scr
   const dialogs = frames.flatMap((f, frame) => f.dialogs.map((item) => ({ frame, item })));
   const covering = dialogs.filter((d) => d.item.covers);
 
-  const screen = fieldScreen(fields, controls, progress, frames);
+  const screen = fieldScreen(fields, controls, progress);
   const targets = screen ? targetsOf(screen) : [];
   const blocked = targets.some((t) => !hitOf(t, fields, controls));
   if ((blocked || screen?.kind === 'ambiguous') && covering.length > 0) return overlay(covering, controls);
@@ -110,7 +110,7 @@ function errorShown(frames: readonly FrameSeen[]): string | undefined {
   return undefined;
 }
 
-function fieldScreen(fields: Located<FieldSeen>[], controls: Located<ControlSeen>[], progress: Progress, frames: readonly FrameSeen[]): Screen | undefined {
+function fieldScreen(fields: Located<FieldSeen>[], controls: Located<ControlSeen>[], progress: Progress): Screen | undefined {
   if (fields.length === 0) return undefined;
   const free = fields.filter((f) => !progress.filled.has(f.item.ref) || !progress.passwordAccepted);
 
@@ -167,7 +167,6 @@ function fieldScreen(fields: Located<FieldSeen>[], controls: Located<ControlSeen
       return { kind: 'ambiguous', why: `${users.length} fields could take the user id` };
     }
   }
-  void frames;
   return undefined;
 }
 

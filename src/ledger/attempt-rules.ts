@@ -155,7 +155,7 @@ export function totpAllowed(verdict: Verdict, window: number, clockMeasured: boo
 export function failuresSinceResume(records: readonly LedgerRecord[], settled: boolean): { failures: Submission[]; stops: Extract<LedgerRecord, { type: 'stop' }>[] } {
   const resumeIndex = records.findLastIndex((r) => r.type === 'resume');
   const after = records.slice(resumeIndex + 1);
-  const ids = new Set(after.filter((r) => r.type === 'submit').map((r) => (r as SubmitRecord).id));
+  const ids = new Set(after.filter((r) => r.type === 'submit').map((r) => r.id));
   const failures = submissionsOf(records, settled).filter((s) => ids.has(s.id) && FAILED.has(s.outcome));
   const stops = after.filter((r): r is Extract<LedgerRecord, { type: 'stop' }> => r.type === 'stop');
   return { failures, stops };

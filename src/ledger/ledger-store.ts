@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -29,6 +28,7 @@ export function fileLedgerStore(path: string): LedgerStore {
       await mkdir(folder, { recursive: true, mode: 0o700 });
       // Written whole under a temporary name, then linked into place: a crash never
       // leaves an empty or half-written ledger, and an existing one is never replaced.
+      const { randomBytes } = await import('node:crypto'); // creating only: readers start faster
       const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
       const handle = await open(temp, 'wx', 0o600);
       try {
@@ -68,14 +68,16 @@ export function memoryLedgerStore(path = 'memory:ledger'): LedgerStore & { text:
   const store = {
     path,
     text: undefined as string | undefined,
-    read: async () => store.text,
-    create: async (line: string) => {
-      if (store.text !== undefined) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    read: () => Promise.resolve(store.text),
+    create: (line: string): Promise<void> => {
+      if (store.text !== undefined) return Promise.reject(Object.assign(new Error('exists'), { code: 'EEXIST' }));
       store.text = line;
+      return Promise.resolve();
     },
-    append: async (line: string) => {
-      if (store.text === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    append: (line: string): Promise<void> => {
+      if (store.text === undefined) return Promise.reject(Object.assign(new Error('missing'), { code: 'ENOENT' }));
       store.text += line;
+      return Promise.resolve();
     },
   };
   return store;

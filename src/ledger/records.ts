@@ -60,7 +60,7 @@ const isDay = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2
 const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 const isFactor = (v: unknown): v is Factor => v === 'password' || v === 'totp';
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const optional = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v === undefined || check(v);
+const optional = (v: unknown, check: (x: unknown) => boolean): boolean => v === undefined || check(v);
 
 /**
  * One line to a record, or a description of what is wrong with it (never the line itself:

@@ -7,6 +7,7 @@ import type { FlowEvent, SubmissionGate } from '../kite/walk-login-pages.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../time/sleep.js';
 import { buildSavedToken, TokenStore, type SavedToken } from '../token-store.js';
+import type { PublishReport } from './login-redis.js';
 import { verifySavedToken } from './verify-saved-token.js';
 
 export interface LoginRequest {
@@ -19,7 +20,7 @@ export interface LoginRequest {
 }
 
 /** A phase finished. Steps of the browser flow plus the ones around it. */
-export type LoginPhase = FlowEvent['step'] | 'token-check' | 'browser-launch' | 'browser-closed' | 'dry-run-stop';
+export type LoginPhase = FlowEvent['step'] | 'token-check' | 'browser-launch' | 'browser-closed' | 'dry-run-stop' | 'redis-copy';
 export interface PhaseEvent { phase: LoginPhase; detail?: Record<string, string | number | boolean> | undefined }
 
 export interface LoginDeps {
@@ -37,14 +38,18 @@ export interface LoginDeps {
   gate: SubmissionGate;
   /** Throws unless the account's lock is still ours; checked right before the exchange. */
   assertLockHeld?: () => void;
+  /** Asks the lock's keeper (Redis) whether the lock is still ours, right before the exchange; throws if not. */
+  confirmLockHeld?: () => Promise<void>;
+  /** The account's token where other hosts save theirs (Redis), for the "keep today's token" check; throws when it cannot be read. */
+  sharedToken?: () => Promise<SavedToken | undefined>;
   /** Kite's clock minus ours, as measured during the login. */
   onKiteClock?: (offsetMs: number) => void;
 }
 
 export type LoginOutcome =
-  | { kind: 'still-valid'; token: SavedToken }
+  | { kind: 'still-valid'; token: SavedToken; copy?: PublishReport }
   | { kind: 'dry-run'; requestTokenLength: number }
-  | { kind: 'logged-in'; token: SavedToken; profileChecked: boolean };
+  | { kind: 'logged-in'; token: SavedToken; profileChecked: boolean; copy?: PublishReport };
 
 /**
  * One login, start to end, with no lock or ledger of its own (loginUnderLedger adds them):
@@ -62,18 +67,26 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
   const creds = config.credentials;
   log.info({ force: request.force ?? false, dryRun: request.dryRun ?? false }, 'login started');
   const store = new TokenStore(config.tokenFile);
-  // kiteconnect (axios and all) loads when a session is needed, not with the browser.
+  // kiteconnect (axios and all) is loaded on first need, or, once a browser login begins, while
+  // Chromium starts (another process: the two overlap), so the exchange does not wait for it.
+  let sessionModule: Promise<typeof import('../kite/session.js')> | undefined;
+  const loadSession = (): Promise<typeof import('../kite/session.js')> => (sessionModule ??= import('../kite/session.js'));
   const sessionFor = async (apiKey: string): Promise<KiteSession> => {
-    const make = deps.session ?? (await import('../kite/session.js')).createKiteSession;
+    const make = deps.session ?? (await loadSession()).createKiteSession;
     return make({ apiKey, apiSecret: creds.apiSecret, root: config.apiRoot });
   };
 
   if (!request.force && !request.dryRun) {
-    const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessionFor, now());
-    phase({ phase: 'token-check', detail: { valid: verdict.valid, ...(verdict.valid ? {} : { reason: verdict.reason }) } });
-    if (verdict.valid) return { kind: 'still-valid', token: verdict.token };
+    const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessionFor, now(), deps.sharedToken);
+    phase({ phase: 'token-check', detail: { valid: verdict.valid, ...(verdict.valid ? { from: verdict.from } : { reason: verdict.reason }) } });
+    if (verdict.valid) {
+      // Another host's login: its token goes in this host's file too, for the programs here.
+      if (verdict.from === 'redis') await saveToken(store, verdict.token, config.tokenFile);
+      return { kind: 'still-valid', token: verdict.token };
+    }
   }
 
+  if (!deps.session) loadSession().catch(() => undefined); // a failure to load shows at the exchange
   const captured = await captureRequestToken({
     chromiumPath: config.chromiumPath,
     sandbox: config.chromiumSandbox,
@@ -113,6 +126,7 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
     // A process that lost its lock (paused past its staleness) must not end the session
     // another process may be creating now.
     deps.assertLockHeld?.();
+    await deps.confirmLockHeld?.();
     const session = await sessionFor(creds.apiKey);
     const data = await session.exchange(requestToken);
     phase({ phase: 'exchange', detail: { userId: data.userId } });
@@ -135,14 +149,18 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
     }
 
     const token = buildSavedToken(data, now());
-    try {
-      await store.write(token);
-    } catch (error) {
-      throw new SaveError(`Kite created a session for ${data.userId}, but its token could not be saved to TOKEN_FILE ${config.tokenFile} (${(error as NodeJS.ErrnoException).code ?? describeUnexpected(error)}). Not retried: another login would end this session. Fix the file or folder, then run \`kite-autologin login\`.`, { step: 'save' });
-    }
+    await saveToken(store, token, config.tokenFile);
     phase({ phase: 'save', detail: { tokenFile: config.tokenFile, expiresAt: token.expires_at } });
     return { kind: 'logged-in', token, profileChecked };
   } finally {
     await captured.closed;
+  }
+}
+
+async function saveToken(store: TokenStore, token: SavedToken, tokenFile: string): Promise<void> {
+  try {
+    await store.write(token);
+  } catch (error) {
+    throw new SaveError(`Kite created a session for ${token.user_id}, but its token could not be saved to TOKEN_FILE ${tokenFile} (${(error as NodeJS.ErrnoException).code ?? describeUnexpected(error)}). Not retried: another login would end this session. Fix the file or folder, then run \`kite-autologin login\`.`, { step: 'save' });
   }
 }

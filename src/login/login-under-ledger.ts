@@ -1,15 +1,21 @@
 import type { LoginConfig } from '../config/index.js';
 import { toAutologinError } from '../errors/index.js';
-import { withAccountLock } from '../state/account-lock.js';
+import { fileLedgerStore } from '../ledger/ledger-store.js';
+import { tokenKey } from '../redis/keys.js';
+import { RedisLedgerStore } from '../redis/redis-ledger-store.js';
+import { acquireRedisLock } from '../redis/redis-lock.js';
+import { readToken } from '../redis/token-channel.js';
+import { withAccountLock, type AccountLock, type AccountLockOptions } from '../state/account-lock.js';
 import type { StateStore } from '../state/state-store.js';
 import { istDate } from '../time/ist.js';
 import { accountFiles } from './account-files.js';
+import { connectRedis, publishWithin, type LoginRedis } from './login-redis.js';
 import { openAccountLedger } from './open-ledger.js';
 import { loginOnce, type LoginDeps, type LoginOutcome, type LoginRequest } from './login-once.js';
 import { preflight } from './preflight.js';
 import { ledgerGate, refusalError } from './submission-gate.js';
 
-export interface LoginUnderLedgerDeps extends Omit<LoginDeps, 'gate' | 'assertLockHeld'> {
+export interface LoginUnderLedgerDeps extends Omit<LoginDeps, 'gate' | 'assertLockHeld' | 'confirmLockHeld' | 'sharedToken'> {
   /** The account's state file (day record, last attempt, Kite's clock). */
   state: StateStore;
   /** Which command this is, for the ledger: `login`, `run`, `daemon`. */
@@ -18,27 +24,55 @@ export interface LoginUnderLedgerDeps extends Omit<LoginDeps, 'gate' | 'assertLo
   lockWaitMs?: number;
   /** The login itself, given the gate; default the real one (browser, Kite). The simulated year hands in a model of Kite. */
   perform?: typeof loginOnce;
+  /**
+   * Redis, when REDIS_URL is set (config.redis): the account's lock and ledger live there, the
+   * token check reads the token there too, and each token is copied there after the file is
+   * written. Default: a connection of this login's own, closed when it ends.
+   */
+  redis?: LoginRedis;
 }
 
 /**
  * One login as every command runs it: the account's lock, then its ledger (the rules may
  * refuse before anything starts), then the preflight checks, then loginOnce, with every
- * submission recorded before it is made. The in-process edge of a login: it rejects only
- * with an AutologinError.
+ * submission recorded before it is made; with REDIS_URL, the token copied to Redis last
+ * (still under the lock, so that another host taking it next finds the token there). The
+ * in-process edge of a login: it rejects only with an AutologinError.
  */
 export async function loginUnderLedger(config: LoginConfig, request: LoginRequest, deps: LoginUnderLedgerDeps): Promise<LoginOutcome> {
+  let owned: LoginRedis | undefined;
   try {
-    return await underLock(config, request, deps);
+    if (deps.redis === undefined && config.redis !== undefined) owned = { client: connectRedis(config.redis, deps.logger) };
+    return await underLock(config, request, deps, deps.redis ?? owned);
   } catch (error) {
     throw toAutologinError(error);
+  } finally {
+    await owned?.client.close();
   }
 }
 
-async function underLock(config: LoginConfig, request: LoginRequest, deps: LoginUnderLedgerDeps): Promise<LoginOutcome> {
+/** The lock a login holds, and what only Redis's can do: ask Redis, now, whether it is still ours. */
+type HeldLock = AccountLock & { confirmHeld?: () => Promise<void> };
+
+async function withLock<T>(config: LoginConfig, redis: LoginRedis | undefined, work: (lock: HeldLock) => Promise<T>, options: AccountLockOptions): Promise<T> {
+  const { apiKey, userId } = config.credentials;
+  if (redis === undefined) return withAccountLock(accountFiles(config, { apiKey, userId }).lock, work, options);
+  const lock = await acquireRedisLock(redis.client, apiKey, userId, options);
+  try {
+    return await work(lock);
+  } finally {
+    // A lock that cannot be released (Redis down) expires on its own once no longer refreshed.
+    await lock.release().catch(() => undefined);
+  }
+}
+
+async function underLock(config: LoginConfig, request: LoginRequest, deps: LoginUnderLedgerDeps, redis: LoginRedis | undefined): Promise<LoginOutcome> {
   const now = deps.now ?? (() => new Date());
-  const files = accountFiles(config, { apiKey: config.credentials.apiKey, userId: config.credentials.userId });
-  return withAccountLock(files.lock, async (lock) => {
-    const { ledger, account, prints } = await openAccountLedger(files, config.credentials, now());
+  const account = { apiKey: config.credentials.apiKey, userId: config.credentials.userId };
+  const files = accountFiles(config, account);
+  const store = redis ? new RedisLedgerStore(redis.client, account.apiKey, account.userId) : fileLedgerStore(files.ledger);
+  return withLock(config, redis, async (lock) => {
+    const { ledger, prints } = await openAccountLedger(files, config.credentials, now(), store);
     const orphans = await ledger.settleOrphans(now());
     if (orphans > 0) deps.logger.warn({ orphans, file: ledger.path }, 'a submission was sent by a process that died before Kite answered: recorded as unknown, which counts as a rejection');
     const verdict = ledger.judge(istDate(now()), prints, true);
@@ -46,9 +80,12 @@ async function underLock(config: LoginConfig, request: LoginRequest, deps: Login
     await preflight({ tokenFile: config.tokenFile, totpSecret: config.credentials.totpSecret, now: now() });
     const gate = ledgerGate({ ledger, account, prints, assertLockHeld: () => lock.assertHeld(), via: deps.via, now, logger: deps.logger });
     let offsetMs: number | undefined;
+    let outcome: LoginOutcome;
     try {
-      return await (deps.perform ?? loginOnce)(config, request, {
+      outcome = await (deps.perform ?? loginOnce)(config, request, {
         ...deps, gate, assertLockHeld: () => lock.assertHeld(),
+        ...(lock.confirmHeld ? { confirmLockHeld: () => lock.confirmHeld?.() ?? Promise.resolve() } : {}),
+        ...(redis ? { sharedToken: () => readToken(redis.client, account.apiKey, account.userId, now()) } : {}),
         onKiteClock: (offset) => { offsetMs = offset; deps.onKiteClock?.(offset); },
       });
     } finally {
@@ -58,5 +95,29 @@ async function underLock(config: LoginConfig, request: LoginRequest, deps: Login
           .catch(() => deps.logger.warn({ file: deps.state.path }, 'could not record Kite\'s clock offset in the state file'));
       }
     }
+    return redis ? withCopyInRedis(config, redis, outcome, deps) : outcome;
   }, { waitMs: deps.lockWaitMs ?? 180_000, ...(deps.signal ? { signal: deps.signal } : {}) });
+}
+
+/**
+ * File first, then Redis: the token is saved; now the copy. A kept token is copied too when
+ * Redis does not hold it (a copy that failed earlier lands on the next run). A copy that has
+ * not landed within the wait is logged and handed to onPublishFailed, and the login still
+ * succeeds: the token is in the file, and another login would end its session.
+ */
+async function withCopyInRedis(config: LoginConfig, redis: LoginRedis, outcome: LoginOutcome, deps: LoginUnderLedgerDeps): Promise<LoginOutcome> {
+  if (outcome.kind === 'dry-run') return outcome;
+  const { token } = outcome;
+  const now = deps.now ?? (() => new Date());
+  if (outcome.kind === 'still-valid') {
+    const there = await readToken(redis.client, token.api_key, token.user_id, now()).catch(() => undefined);
+    if (there?.access_token === token.access_token) return { ...outcome, copy: { landed: true, attempts: 0 } };
+  }
+  const copy = await publishWithin(redis.client, token, redis.publishWaitMs ?? config.stepTimeoutMs, deps.logger, deps.signal);
+  deps.onPhase?.({ phase: 'redis-copy', detail: { landed: copy.landed, key: tokenKey(token.api_key, token.user_id) } });
+  if (!copy.landed) {
+    deps.logger.error({ attempts: copy.attempts, tokenFile: config.tokenFile, reason: copy.message }, 'the token is in the token file, but Redis did not get it');
+    await redis.onPublishFailed?.({ token, message: copy.message, attempts: copy.attempts }).catch(() => undefined);
+  }
+  return { ...outcome, copy };
 }

@@ -3,13 +3,19 @@ import type { KiteSession } from '../kite/session.js';
 import { isTokenCurrent, type SavedToken, type TokenStore } from '../token-store.js';
 
 export type TokenVerdict =
-  | { valid: true; token: SavedToken }
+  | { valid: true; token: SavedToken; from: 'file' | 'redis' }
   | { valid: false; reason: string; token?: SavedToken };
 
 /**
  * Is the saved token today's, for this app and user, and does Kite still accept it?
  * A token Kite rejects is simply not valid; Kite being unreachable is an error, since a
  * new login would need Kite too and must not kill a token that may still be fine.
+ *
+ * With `shared` (REDIS_URL), the token in Redis counts too: another host may have logged in
+ * this morning, and its token is not in this host's file. The newer of the two is asked
+ * about first (a new session ends the earlier one). Redis is read only when the file holds
+ * no current token, and a Redis that cannot be read throws (RedisUnavailableError): "no
+ * answer" is never "no token", or two hosts would both log in.
  */
 export async function verifySavedToken(
   store: TokenStore,
@@ -17,20 +23,42 @@ export async function verifySavedToken(
   /** Called only when there is a current token to ask Kite about. */
   session: (apiKey: string) => KiteSession | Promise<KiteSession>,
   now: Date,
+  shared?: () => Promise<SavedToken | undefined>,
 ): Promise<TokenVerdict> {
+  const fromFile = await fileVerdict(store, expected, now);
+  if (shared === undefined) return fromFile.current ? ask(fromFile.current, 'file', session) : fromFile.verdict;
+  const inRedis = await shared();
+  const candidates = [
+    ...(fromFile.current ? [{ token: fromFile.current, from: 'file' as const }] : []),
+    ...(inRedis && inRedis.access_token !== fromFile.current?.access_token ? [{ token: inRedis, from: 'redis' as const }] : []),
+  ].sort((a, b) => Date.parse(b.token.login_time) - Date.parse(a.token.login_time));
+  let verdict: TokenVerdict = fromFile.verdict;
+  for (const candidate of candidates) {
+    verdict = await ask(candidate.token, candidate.from, session);
+    if (verdict.valid) return verdict;
+  }
+  return candidates.length === 0 && !fromFile.verdict.valid ? { ...fromFile.verdict, reason: `${fromFile.verdict.reason}, none in Redis` } : verdict;
+}
+
+async function fileVerdict(store: TokenStore, expected: { apiKey: string; userId: string } | undefined, now: Date): Promise<{ current?: SavedToken; verdict: TokenVerdict }> {
   const read = await store.read();
-  if (read.state === 'missing') return { valid: false, reason: 'no saved token' };
-  if (read.state === 'unreadable') return { valid: false, reason: `the token file is unreadable (${read.reason})` };
+  if (read.state === 'missing') return { verdict: { valid: false, reason: 'no saved token' } };
+  if (read.state === 'unreadable') return { verdict: { valid: false, reason: `the token file is unreadable (${read.reason})` } };
   const { token } = read;
-  if (expected && token.api_key !== expected.apiKey) return { valid: false, reason: 'the saved token is for another api_key', token };
-  if (expected && token.user_id.toUpperCase() !== expected.userId.toUpperCase()) return { valid: false, reason: 'the saved token is for another user', token };
-  if (!isTokenCurrent(token, now)) return { valid: false, reason: `the saved token expired at ${token.expires_at}`, token };
+  if (expected && token.api_key !== expected.apiKey) return { verdict: { valid: false, reason: 'the saved token is for another api_key', token } };
+  if (expected && token.user_id.toUpperCase() !== expected.userId.toUpperCase()) return { verdict: { valid: false, reason: 'the saved token is for another user', token } };
+  if (!isTokenCurrent(token, now)) return { verdict: { valid: false, reason: `the saved token expired at ${token.expires_at}`, token } };
+  return { current: token, verdict: { valid: true, token, from: 'file' } };
+}
+
+async function ask(token: SavedToken, from: 'file' | 'redis', session: (apiKey: string) => KiteSession | Promise<KiteSession>): Promise<TokenVerdict> {
+  const where = from === 'file' ? 'saved token' : 'token in Redis';
   try {
     const profile = await (await session(token.api_key)).profile(token.access_token);
-    if (profile.userId.toUpperCase() !== token.user_id.toUpperCase()) return { valid: false, reason: 'Kite says the token belongs to another user', token };
+    if (profile.userId.toUpperCase() !== token.user_id.toUpperCase()) return { valid: false, reason: `Kite says the ${where} belongs to another user`, token };
   } catch (error) {
-    if (error instanceof SessionError && error.code === 'TOKEN_REJECTED') return { valid: false, reason: 'Kite no longer accepts the saved token', token };
+    if (error instanceof SessionError && error.code === 'TOKEN_REJECTED') return { valid: false, reason: `Kite no longer accepts the ${where}`, token };
     throw error;
   }
-  return { valid: true, token };
+  return { valid: true, token, from };
 }

@@ -3,7 +3,7 @@ import { clockNote } from '../time/clock-offset.js';
 
 /** What a person is told. Built from typed errors and fixed text only: never a secret. */
 export interface Notice {
-  event: 'login-succeeded' | 'login-failed' | 'halted' | 'still-halted';
+  event: 'login-succeeded' | 'login-failed' | 'halted' | 'still-halted' | 'redis-publish-failed';
   /** One line, e.g. for a chat message's first line. */
   title: string;
   /** What happened, at which step, what the tool does next, where to look. */
@@ -71,5 +71,24 @@ export function successNotice(f: { userId: string; day: string; at: string; expi
     text: `Logged in after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}; the token is valid until ${f.expiresAt}.${clock ? `\n${clock}` : ''}`,
     userId: f.userId, day: f.day, at: f.at, next,
     ...(f.kiteClockOffsetMs === undefined ? {} : { kiteClockOffsetMs: f.kiteClockOffsetMs }),
+  };
+}
+
+/**
+ * The token is saved in the token file, but Redis did not take the copy (REDIS_URL): the
+ * programs that read Redis do not have it yet. `message` is a RedisUnavailableError's safe
+ * message (no URL, no password); `retrying` says whether kite-autologin keeps trying.
+ */
+export function redisPublishFailedNotice(f: {
+  userId: string; day: string; at: string; tokenFile: string; message: string; attempts: number; retrying: boolean;
+}): Notice {
+  const next = f.retrying
+    ? 'Retrying until Redis takes it or the session ends at 06:00 IST. Programs that read the token file already have it.'
+    : 'Not retried by this process. Once Redis is back, run `kite-autologin login`: it copies the saved token to Redis without logging in again.';
+  return {
+    event: 'redis-publish-failed',
+    title: `kite-autologin: the Kite token for ${f.userId} is saved, but Redis did not get it`,
+    text: `The token for ${f.day} is in ${f.tokenFile}; copying it to Redis failed after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.message}\nNext: ${next}`,
+    userId: f.userId, day: f.day, at: f.at, code: 'REDIS_UNAVAILABLE', step: 'save', next,
   };
 }

@@ -40,7 +40,8 @@ export function loadCalendarData(path: URL | string = SHIPPED_CALENDAR): Calenda
   } catch {
     throw new CalendarDataError('is not valid JSON');
   }
-  const data = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<CalendarData>;
+  // Any key of the JSON may hold null.
+  const data = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { [K in keyof CalendarData]?: CalendarData[K] | null };
   if (typeof data.holidays !== 'object' || data.holidays === null) throw new CalendarDataError('has no "holidays" object');
   return { holidays: data.holidays, specialSessions: data.specialSessions ?? {} };
 }

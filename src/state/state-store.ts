@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { writeAtomically } from '../atomic-write.js';
 import type { ErrorCode } from '../errors/error-code.js';
 import { StateError } from '../errors/state-error.js';
 import type { DayRun } from './day-run.js';
@@ -39,6 +38,9 @@ export interface AutologinState {
  * be read or parsed is an error (StateError, exit 2), never an empty state: it would lose
  * today's record, and a heartbeat would then overwrite it.
  */
+/** Changes the state it is given in place, or returns the state to write instead. */
+export type StateChange = ((state: AutologinState) => void) | ((state: AutologinState) => AutologinState);
+
 export class StateStore {
   constructor(readonly path: string) {}
 
@@ -59,7 +61,7 @@ export class StateStore {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new StateError(this.path, 'the state file is damaged (not a JSON object). It holds only the daemon\'s day record and heartbeat (stops are in the attempt ledger): move it aside and start again.');
     }
-    return parsed as AutologinState;
+    return parsed;
   }
 
   #queue: Promise<unknown> = Promise.resolve();
@@ -69,15 +71,17 @@ export class StateStore {
    * other; and updates through one store wait for each other, so a heartbeat landing during
    * a morning's write cannot write an older copy back over it.
    */
-  update(change: (state: AutologinState) => AutologinState | void): Promise<AutologinState> {
+  update(change: StateChange): Promise<AutologinState> {
     const next = this.#queue.then(() => this.#update(change));
     this.#queue = next.catch(() => undefined);
     return next;
   }
 
-  async #update(change: (state: AutologinState) => AutologinState | void): Promise<AutologinState> {
+  async #update(change: StateChange): Promise<AutologinState> {
     const current = await this.read();
     const next = change(current) ?? current;
+    // Loaded when writing only: `status` and `health` read, and start faster without it.
+    const { writeAtomically } = await import('../atomic-write.js');
     await writeAtomically(this.path, `${JSON.stringify(next, null, 2)}\n`);
     return next;
   }

@@ -34,6 +34,8 @@ export interface SubmissionLine {
 
 /** Everything `status` says about one account: gathered by commands/status.ts, rendered below as text or JSON. */
 export interface StatusReport {
+  /** The account's `name` in ACCOUNTS_FILE, shown beside its user id; absent for the single KITE_* account. */
+  name?: string | undefined;
   tokenFile: string;
   token: TokenStatus;
   /** A current token, and Kite accepts it when it was asked. `status` exits 0 only when true. */
@@ -59,15 +61,15 @@ export interface StatusReport {
  */
 
 /** `status --json`: one line. The keys and their order are what scripts read; never the token itself. */
-export function renderStatusJson(reports: readonly StatusReport[]): string {
+export function renderStatusJson(reports: readonly StatusReport[], options: { list?: boolean } = {}): string {
   const [only] = reports;
-  return JSON.stringify(reports.length === 1 && only ? jsonOf(only) : { accounts: reports.map(jsonOf) });
+  return JSON.stringify(reports.length === 1 && only && !options.list ? jsonOf(only) : { accounts: reports.map(jsonOf) });
 }
 
-/** `status`: the lines a person reads. */
-export function renderStatusText(reports: readonly StatusReport[]): string[] {
+/** `status`: the lines a person reads. `list`: a table even for one account (ACCOUNTS_FILE). */
+export function renderStatusText(reports: readonly StatusReport[], options: { list?: boolean } = {}): string[] {
   const [only] = reports;
-  return reports.length === 1 && only ? accountLines(only) : tableLines(reports);
+  return reports.length === 1 && only && !options.list ? accountLines(only) : tableLines(reports);
 }
 
 function jsonOf(r: StatusReport): Record<string, unknown> {
@@ -79,6 +81,7 @@ function jsonOf(r: StatusReport): Record<string, unknown> {
       }
     : { tokenFile: r.tokenFile, token: t.state === 'missing' ? 'none' : `unreadable (${t.reason})`, valid: r.valid };
   return {
+    ...(r.name === undefined ? {} : { name: r.name }),
     ...token,
     daemon: r.daemon,
     lastAttempt: r.lastAttempt,
@@ -121,7 +124,7 @@ function tableLines(reports: readonly StatusReport[]): string[] {
   const rows = [
     ['Account', 'Token', 'Expires at', 'Last attempt', 'Stopped'],
     ...reports.map((r) => [
-      r.account ? `${r.account.userId} (${r.account.apiKey})` : r.token.state === 'saved' ? r.token.userId : '?',
+      `${r.name === undefined ? '' : `${r.name} `}${r.account ? `${r.account.userId} (${r.account.apiKey})` : r.token.state === 'saved' ? r.token.userId : '?'}`,
       r.valid ? 'valid' : r.token.state === 'saved' ? 'not valid' : r.token.state === 'missing' ? 'none' : 'unreadable',
       r.token.state === 'saved' ? r.token.expiresAt : '-',
       r.lastAttempt ? `${r.lastAttempt.at} ${r.lastAttempt.result}${r.lastAttempt.code ? ` ${r.lastAttempt.code}` : ''}` : 'none',

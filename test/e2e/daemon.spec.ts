@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { SavedToken } from '../../src/token-store.js';
 import { expect, test } from '../support/fixtures.js';
 import { todayIsTradingEnv } from '../support/kite-world.js';
 import { startReceiver } from '../support/receiver.js';
@@ -88,7 +89,7 @@ test('a failure reaches the webhook, Telegram and the heartbeat, with no secret 
     expect(code).toBe(3);
     const hook = receiver.received.find((r) => r.path === '/hook');
     expect(hook?.method).toBe('POST');
-    const notice = JSON.parse(hook?.body ?? '{}');
+    const notice = JSON.parse(hook?.body ?? '{}') as { next?: unknown };
     expect(notice).toMatchObject({ source: 'kite-autologin', event: 'halted', code: 'CREDENTIALS_REJECTED', step: 'credentials', userId: world.account.userId });
     expect(notice.next).toMatch(/kite-autologin resume/);
     const telegram = receiver.received.find((r) => r.path === `/bot${botToken}/sendMessage`);
@@ -119,7 +120,7 @@ test('success can be notified too; a failing notifier never breaks the run', asy
     expect(stderr).toMatch(/"channel":"telegram".*"msg":"notification failed"/);
     expect(ok.received.map((r) => r.path)).toEqual(['/ping']);
     expect(JSON.parse(broken.received[0]?.body ?? '{}')).toMatchObject({ event: 'login-succeeded' });
-    const token = JSON.parse(await readFile(world.tokenFile, 'utf8'));
+    const token = JSON.parse(await readFile(world.tokenFile, 'utf8')) as SavedToken;
     expect(broken.received[0]?.body).not.toContain(token.access_token);
     // The notifiers' URLs carry secrets of their own (tokens in paths): never logged.
     for (const url of [ok.url, broken.url, '/bot']) expect(stderr).not.toContain(url);

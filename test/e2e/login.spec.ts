@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
+import type { SavedToken } from '../../src/token-store.js';
 import { expect, test } from '../support/fixtures.js';
+
+const readSaved = async (file: string): Promise<SavedToken> => JSON.parse(await readFile(file, 'utf8')) as SavedToken;
 
 test('first login shows the consent page and authorises the app; the next one does not', async ({ kite }) => {
   const world = await kite();
@@ -35,7 +38,7 @@ test('saves the token as 0600 JSON with IST times and an expiry at the next 06:0
   const { code, stderr } = await world.run(['login']);
   expect(code, stderr).toBe(0);
   expect((await stat(world.tokenFile)).mode & 0o777).toBe(0o600);
-  const saved = JSON.parse(await readFile(world.tokenFile, 'utf8'));
+  const saved = JSON.parse(await readFile(world.tokenFile, 'utf8')) as SavedToken & Record<string, unknown>;
   for (const key of ['access_token', 'public_token', 'user_id', 'user_name', 'api_key', 'login_time', 'expires_at']) {
     expect(saved[key], key).toEqual(expect.any(String));
   }
@@ -62,19 +65,19 @@ test('--dry-run stops at the request_token: no exchange, nothing written, steps 
 test('does nothing while today\'s token is valid; --force logs in again and ends the old session', async ({ kite }) => {
   const world = await kite();
   expect((await world.run(['login'])).code).toBe(0);
-  const first = JSON.parse(await readFile(world.tokenFile, 'utf8'));
+  const first = await readSaved(world.tokenFile);
 
   const again = await world.run(['login']);
   expect(again.code, again.stderr).toBe(0);
   expect(again.stdout).toMatch(/still valid/);
   expect(world.sim.count('api-login')).toBe(1);
   expect(world.sim.count('user-profile')).toBe(2); // the first login's check, then this one's
-  expect(JSON.parse(await readFile(world.tokenFile, 'utf8')).access_token).toBe(first.access_token);
+  expect((await readSaved(world.tokenFile)).access_token).toBe(first.access_token);
 
   const forced = await world.run(['login', '--force']);
   expect(forced.code, forced.stderr).toBe(0);
   expect(world.sim.count('api-login')).toBe(2);
-  const second = JSON.parse(await readFile(world.tokenFile, 'utf8'));
+  const second = await readSaved(world.tokenFile);
   expect(second.access_token).not.toBe(first.access_token);
   // One session per app: the old token is dead now.
   expect(world.sim.rules.profile(`token ${first.api_key}:${first.access_token}`).status).toBe(403);
@@ -102,9 +105,9 @@ test('status reports the saved token, and --check asks Kite', async ({ kite }) =
   expect(after.code, after.stderr).toBe(0);
   expect(after.stdout).toContain(world.account.userId);
   expect(after.stdout).toMatch(/Valid:\s+yes \(Kite accepts it\)/);
-  const json = JSON.parse((await world.run(['status', '--json'])).stdout);
+  const json: unknown = JSON.parse((await world.run(['status', '--json'])).stdout);
   expect(json).toMatchObject({ userId: world.account.userId, valid: true });
-  expect(JSON.stringify(json)).not.toContain(JSON.parse(await readFile(world.tokenFile, 'utf8')).access_token);
+  expect(JSON.stringify(json)).not.toContain((await readSaved(world.tokenFile)).access_token);
 });
 
 test('sandbox runs the whole flow against its own simulator and never touches TOKEN_FILE', async ({ kite }) => {

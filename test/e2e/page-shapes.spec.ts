@@ -26,7 +26,7 @@ function exchanges(world: KiteWorld, requestToken: string): number {
 test.describe('page-shape oracle', () => {
   let browser: Browser;
   test.beforeAll(async () => { browser = await launchOracleBrowser(); });
-  test.afterAll(async () => { await browser?.close(); });
+  test.afterAll(async () => { await (browser as Browser | undefined)?.close(); }); // unset if the launch failed
 
   for (const seed of ORACLE_SEEDS) {
     test(`oracle seed ${seed} (${summary(seed)})`, async ({ kite }) => {

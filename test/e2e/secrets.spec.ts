@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SavedToken } from '../../src/token-store.js';
 import { expect, test } from '../support/fixtures.js';
 
 test('at trace level, nothing printed holds a secret', async ({ kite }) => {
@@ -13,7 +14,7 @@ test('at trace level, nothing printed holds a secret', async ({ kite }) => {
   // The trace level really is on: requests are logged.
   expect(printed).toMatch(/"msg":"browser request"/);
 
-  const saved = JSON.parse(await readFile(world.tokenFile, 'utf8'));
+  const saved = JSON.parse(await readFile(world.tokenFile, 'utf8')) as SavedToken;
   const secrets: Record<string, string> = {
     password: world.account.password,
     totpSecret: world.account.totpSecret,

@@ -15,7 +15,7 @@ test('near the end of a TOTP window the flow waits for the next one, and Kite (n
   offset = (real - (real % 30_000) + 28_000) - real;
   const now = (): number => Date.now() + offset;
   const waits: number[] = [];
-  const sleep = async (ms: number): Promise<void> => { waits.push(ms); offset += ms; };
+  const sleep = (ms: number): Promise<void> => { waits.push(ms); offset += ms; return Promise.resolve(); };
 
   const { account, app } = sandboxAccount();
   const sim = await startSimulator({ accounts: [account], apps: [app], now, totpSkewWindows: 0 });

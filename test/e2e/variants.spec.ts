@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SavedToken } from '../../src/token-store.js';
 import { expect, test } from '../support/fixtures.js';
 
 // Every login page Kite has served (the current one, a self-submitting one, TOTP and PIN second
@@ -13,7 +14,7 @@ for (const variant of ['newest', 'autosubmit', 'totp', 'pin'] as const) {
     expect(world.sim.count('api-login')).toBe(1);
     expect(world.sim.count('api-twofa')).toBe(1);
     expect(world.sim.count('session-token')).toBe(1);
-    const saved = JSON.parse(await readFile(world.tokenFile, 'utf8'));
+    const saved = JSON.parse(await readFile(world.tokenFile, 'utf8')) as SavedToken;
     expect(saved.user_id).toBe(world.account.userId);
     expect(world.sim.rules.profile(`token ${saved.api_key}:${saved.access_token}`).status).toBe(200);
   });

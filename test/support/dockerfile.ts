@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DockerfileParser, type Copy, type Env } from 'dockerfile-ast';
+import { Copy, DockerfileParser, Env } from 'dockerfile-ast';
 
 /** What the image's final stage says, read with a real Dockerfile parser. */
 export interface FinalStage {
@@ -29,7 +29,8 @@ export function readFinalStage(path: string): FinalStage {
     const args = instruction.getArguments().map((a) => a.getValue());
     switch (instruction.getKeyword()) {
       case 'ENV':
-        for (const property of (instruction as Env).getProperties()) stage.env[property.getName()] = property.getValue() ?? '';
+        // The parser makes every ENV an Env and every COPY a Copy: these checks only narrow the type.
+        if (instruction instanceof Env) for (const property of instruction.getProperties()) stage.env[property.getName()] = property.getValue() ?? '';
         break;
       case 'USER': stage.user = args[0]; break;
       case 'WORKDIR': stage.workdir = args[0]; break;
@@ -42,8 +43,7 @@ export function readFinalStage(path: string): FinalStage {
         break;
       }
       case 'COPY': {
-        const copy = instruction as Copy;
-        stage.steps.push({ kind: 'copy', from: copy.getFromFlag()?.getValue() ?? undefined, sources: args.slice(0, -1), target: args[args.length - 1] as string });
+        if (instruction instanceof Copy) stage.steps.push({ kind: 'copy', from: instruction.getFromFlag()?.getValue() ?? undefined, sources: args.slice(0, -1), target: args[args.length - 1] as string });
         break;
       }
       case 'RUN':

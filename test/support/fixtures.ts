@@ -9,6 +9,7 @@ export { expect } from '@playwright/test';
  * killed, temp folder removed).
  */
 export const test = base.extend<{ kite: (options?: WorldOptions) => Promise<KiteWorld> }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern and requires one
   kite: async ({}, use) => {
     const worlds: KiteWorld[] = [];
     await use(async (options) => {

@@ -29,7 +29,7 @@ async function appRoot(page: Page, shape: Shape): Promise<{ frame: Frame; root: 
   if (shape.host === 'iframe-src' || shape.host === 'iframe-srcdoc') {
     await page.waitForFunction(() => {
       const inner = document.querySelector('iframe')?.contentDocument;
-      return !!inner && inner.readyState !== 'loading' && (inner.body?.firstElementChild?.children.length ?? 0) > 0;
+      return !!inner && inner.readyState !== 'loading' && ((inner.body as HTMLElement | null)?.firstElementChild?.children.length ?? 0) > 0; // no body while it loads
     });
     const child = page.mainFrame().childFrames()[0];
     if (!child) throw new Error('no iframe');
@@ -45,7 +45,7 @@ async function appRoot(page: Page, shape: Shape): Promise<{ frame: Frame; root: 
     }, shape.hostTags);
   } else {
     root = await frame.waitForFunction(() => {
-      const r = document.body?.firstElementChild;
+      const r = (document.body as HTMLElement | null)?.firstElementChild; // no body while it loads
       return r && r.children.length > 0 ? r : null;
     });
   }
@@ -74,7 +74,7 @@ async function waitFor(frame: Frame, root: Root, path: number[], spec: El, timeo
   }, { root, path, tag: spec.tag, attrs: spec.attrs }, { timeout });
   const el = handle.asElement();
   if (!el) throw new Error(`nothing at ${path.join('/')}`);
-  return el as ElementHandle;
+  return el;
 }
 
 async function waitGone(frame: Frame, el: ElementHandle): Promise<void> {

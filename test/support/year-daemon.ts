@@ -21,10 +21,11 @@ export class FakeMachine {
 
   readonly now = (): Date => new Date(this.wall);
 
-  readonly sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) throw new Error('aborted');
+  readonly sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
+    if (signal?.aborted) return Promise.reject(new Error('aborted'));
     this.wall += ms;
     this.mono += ms;
+    return Promise.resolve();
   };
 
   /** Time passes with the machine awake (never backwards: a past instant is "now"). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AbortedError, ConfigError, LockedError, LockLostError } from '../../src/errors/index.js';
 import { acquireAccountLock, withAccountLock, type AccountLockOptions } from '../../src/state/account-lock.js';
+import { sleep } from '../../src/time/sleep.js';
 
 /** A process's view of time: its wall clock and its monotonic clock, moved by hand. */
 function fakeClock(wall: number) {
@@ -42,7 +43,7 @@ function processOptions(clock: Clock, timers: Timers, extra: AccountLockOptions 
     monotonic: clock.monotonic,
     setInterval: timers.setInterval,
     clearInterval: timers.clearInterval,
-    sleep: async (ms) => { clock.advance(ms); },
+    sleep: (ms) => { clock.advance(ms); return Promise.resolve(); },
     ...extra,
   };
 }
@@ -111,7 +112,7 @@ describe('account lock', () => {
     const slept: number[] = [];
     const attempt = acquireAccountLock(lockPath, processOptions(clockB, fakeTimers(), {
       waitMs: 6_000,
-      sleep: async (ms) => { slept.push(ms); clockB.advance(ms); },
+      sleep: (ms) => { slept.push(ms); clockB.advance(ms); return Promise.resolve(); },
     }));
     const error = await attempt.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockedError);
@@ -130,7 +131,7 @@ describe('account lock', () => {
     const controller = new AbortController();
     const attempt = acquireAccountLock(lockPath, processOptions(fakeClock(BASE), fakeTimers(), {
       signal: controller.signal,
-      sleep: async (_ms, signal) => { controller.abort(); throw signal?.reason; },
+      sleep: (ms, signal) => { controller.abort(); return sleep(ms, signal); }, // the real timer, cut short at once
     }));
     await expect(attempt).rejects.toBeInstanceOf(AbortedError);
     expect(first.lost).toBe(false);
@@ -359,7 +360,7 @@ describe('account lock', () => {
       return 'done';
     }, options)).resolves.toBe('done');
     expect(await exists(lockPath)).toBe(false);
-    await expect(withAccountLock(lockPath, async () => { throw new Error('boom'); }, options)).rejects.toThrow('boom');
+    await expect(withAccountLock(lockPath, () => Promise.reject(new Error('boom')), options)).rejects.toThrow('boom');
     expect(await exists(lockPath)).toBe(false);
   });
 

@@ -22,12 +22,14 @@ describe('the CLI entry', () => {
   it('lists the commands and the exit codes', async () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
-    for (const name of ['login', 'status', 'sandbox']) expect(out).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
+    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'sandbox']);
+    for (const { name } of COMMANDS) expect(out).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
     expect(out).toMatch(/3 Kite rejected the\s+user id, password or TOTP/);
   });
 
   it('every command has --help', async () => {
-    for (const name of ['login', 'status', 'sandbox']) {
+    expect(COMMANDS.length).toBe(6);
+    for (const { name } of COMMANDS) {
       const { code, out } = await run([name, '--help']);
       expect(code).toBe(0);
       expect(out).toMatch(new RegExp(`^Usage: kite-autologin ${name}`));
@@ -54,7 +56,7 @@ describe('the CLI entry', () => {
   });
 
   it('the version matches package.json', () => {
-    expect(VERSION).toBe(JSON.parse(readFileSync(resolve('package.json'), 'utf8')).version);
+    expect(VERSION).toBe((JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version: string }).version);
   });
 
   it('--help and status do not load Playwright or kiteconnect (they must answer instantly)', () => {
@@ -66,7 +68,7 @@ describe('the CLI entry', () => {
       }
       const loaded = Object.keys(createRequire(import.meta.url).cache);
       console.log(JSON.stringify(loaded.filter((p) => /node_modules\\/(playwright|playwright-core|kiteconnect|axios)\\//.test(p))));`;
-    const heavy = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }));
+    const heavy: unknown = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }));
     expect(heavy).toEqual([]);
   });
 

@@ -93,7 +93,7 @@ describe('daemon (one fake clock drives the timer, the wall clock and the monoto
     const handle = startDaemon({
       config, state, logger: createLogger('silent'),
       calendar: calendarFor(config), schedule: scheduleFor(config),
-      runMorning: finishing, tokenValid: async () => false, stopped: async () => false,
+      runMorning: finishing, tokenValid: () => Promise.resolve(false), stopped: () => Promise.resolve(false),
       now: machine.now, monotonic: machine.monotonic, timers: machine, tickMs: 30_000,
       ...over,
     });
@@ -123,7 +123,7 @@ describe('daemon (one fake clock drives the timer, the wall clock and the monoto
     expect((await state.read()).daemon).toBeUndefined();
 
     const second = start();
-    const [skipped] = await once(second.events, 'skipped');
+    const [skipped] = (await once(second.events, 'skipped')) as unknown[];
     expect(skipped).toEqual({ trigger: 'start', reason: expect.stringMatching(/already happened/) });
     expect(calls).toHaveLength(1);
   });
@@ -131,7 +131,7 @@ describe('daemon (one fake clock drives the timer, the wall clock and the monoto
   it('wakes at the slot itself, not at the next heartbeat, and runs the scheduled morning', async () => {
     machine = new FakeMachine(ist('2026-11-23T07:29:50'));
     const daemon = start();
-    const [early] = await once(daemon.events, 'skipped');
+    const [early] = (await once(daemon.events, 'skipped')) as unknown[];
     expect(early).toMatchObject({ trigger: 'start', reason: expect.stringMatching(/not come yet/) });
     await expect.poll(() => machine.pending).toBe(1);
     const morning = once(daemon.events, 'morning');
@@ -149,7 +149,7 @@ describe('daemon (one fake clock drives the timer, the wall clock and the monoto
     const morning = once(daemon.events, 'morning');
     machine.stall(5 * 60_000); // both clocks move; the timer fires five minutes late
     machine.fireDue();
-    const [said] = await missed;
+    const [said] = (await missed) as unknown[];
     expect(said).toEqual({ slots: [new Date(ist('2026-11-23T07:30:00')).toISOString()] });
     await morning;
     expect(calls.map((c) => c.trigger)).toEqual(['missed']);
@@ -229,7 +229,7 @@ describe('daemon (one fake clock drives the timer, the wall clock and the monoto
     machine = new FakeMachine(ist('2026-11-23T08:10:00'));
     await writeFile(state.path, '{ not json');
     const daemon = start();
-    const [error] = await once(daemon.events, 'error');
+    const [error] = (await once(daemon.events, 'error')) as unknown[];
     expect(error).toMatchObject({ code: 'STATE_UNREADABLE' });
     expect(calls).toEqual([]);
     await rm(state.path);
@@ -238,6 +238,21 @@ describe('daemon (one fake clock drives the timer, the wall clock and the monoto
     machine.advance(30_000);
     await morning;
     expect(calls.map((c) => c.trigger)).toEqual(['start']); // the first beat that could decide
+  });
+
+  it('with nobody listening for errors, an unreadable state file does not end the daemon: it logs and beats again', async () => {
+    machine = new FakeMachine(ist('2026-11-23T08:10:00'));
+    await writeFile(state.path, '{ not json');
+    const lines: string[] = [];
+    const daemon = start({ logger: createLogger('error', { write: (line: string) => { lines.push(line); } }) });
+    expect(daemon.events.listenerCount('error')).toBe(0);
+    await expect.poll(() => lines.some((line) => line.includes('could not decide'))).toBe(true);
+    await rm(state.path);
+    await expect.poll(() => machine.pending).toBe(1);
+    const morning = once(daemon.events, 'morning');
+    machine.advance(30_000);
+    await morning;
+    expect(calls.map((c) => c.trigger)).toEqual(['start']);
   });
 
   it('stop() aborts the run in progress and waits for it at most the shutdown budget, on the same clock', async () => {

@@ -139,7 +139,7 @@ describe('the ledger file', () => {
   it('a submission that cannot be recorded is refused (nothing may be sent)', async () => {
     const store = memoryLedgerStore();
     const { ledger, prints } = await ledgerWith(store);
-    store.append = async () => { throw Object.assign(new Error('full'), { code: 'ENOSPC' }); };
+    store.append = () => Promise.reject(Object.assign(new Error('full'), { code: 'ENOSPC' }));
     await expect(send(ledger, prints, 'password', undefined)).rejects.toThrow(/could not be recorded, so it was not made \(ENOSPC\)/);
     expect(ledger.submissions()).toHaveLength(0);
   });

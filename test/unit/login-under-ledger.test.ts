@@ -23,12 +23,12 @@ describe('loginUnderLedger, the in-process edge of a login', () => {
 
   it('passes a typed error through unchanged', async () => {
     const rejected = new KiteRejectedError('CREDENTIALS_REJECTED', 'Invalid username or password.', { step: 'credentials' });
-    await expect(run(async () => { throw rejected; })).rejects.toBe(rejected);
+    await expect(run(() => Promise.reject(rejected))).rejects.toBe(rejected);
   });
 
   it('turns what the browser threw into BROWSER_FAILED, keeping no secret of its message', async () => {
     const crash = new Error('page.fill: Target page, context or browser has been closed\nCall log:\n  - fill("hunter2-password")');
-    const error = await run(async () => { throw crash; }).catch((thrown: unknown) => thrown);
+    const error = await run(() => Promise.reject(crash)).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(BrowserError);
     expect(error).toMatchObject({ code: 'BROWSER_FAILED', retryable: true });
     expect((error as Error).message).not.toContain('hunter2');

@@ -25,12 +25,12 @@ describe('one morning (fake clock, fake attempts)', () => {
 
   const deps = (attempt: MorningDeps['attempt']): MorningDeps => ({
     config, state, attempt, logger: createLogger('silent'), calendar: calendarFor(config),
-    notifier: { notify: async (n) => { notices.push(n); }, heartbeat: async (ok) => { beats.push(ok); } },
+    notifier: { notify: (n) => { notices.push(n); return Promise.resolve(); }, heartbeat: (ok) => { beats.push(ok); return Promise.resolve(); } },
     now: () => clock,
-    sleep: async (ms) => { sleeps.push(ms); clock = new Date(clock.getTime() + ms); },
+    sleep: (ms) => { sleeps.push(ms); clock = new Date(clock.getTime() + ms); return Promise.resolve(); },
     random: () => 1,
     signal: new AbortController().signal,
-    accountStop: async () => stop,
+    accountStop: () => Promise.resolve(stop),
   });
 
   beforeEach(async () => {
@@ -47,10 +47,10 @@ describe('one morning (fake clock, fake attempts)', () => {
   it('retries what may pass until it works; the heartbeat says so', async () => {
     clock = ist('2026-11-23T07:30:00');
     let calls = 0;
-    const result = await runMorning(deps(async () => {
+    const result = await runMorning(deps(() => {
       calls += 1;
-      if (calls < 3) throw new KiteUnavailableError('502', { step: 'exchange' });
-      return { kind: 'logged-in', expiresAt: '2026-11-24T06:00:00+05:30' };
+      if (calls < 3) return Promise.reject(new KiteUnavailableError('502', { step: 'exchange' }));
+      return Promise.resolve({ kind: 'logged-in', expiresAt: '2026-11-24T06:00:00+05:30' });
     }), 'scheduled');
     expect(result).toMatchObject({ kind: 'done', attempts: 3 });
     expect(sleeps).toEqual([10_000, 20_000]);
@@ -62,7 +62,7 @@ describe('one morning (fake clock, fake attempts)', () => {
   it('started after the deadline, makes exactly one attempt', async () => {
     clock = ist('2026-11-23T12:00:00');
     let calls = 0;
-    const result = await runMorning(deps(async () => { calls += 1; throw new KiteUnavailableError('down'); }), 'start');
+    const result = await runMorning(deps(() => { calls += 1; return Promise.reject(new KiteUnavailableError('down')); }), 'start');
     expect(calls).toBe(1);
     expect(result).toMatchObject({ kind: 'failed', halted: false });
     expect(notices[0]).toMatchObject({ event: 'login-failed', code: 'KITE_UNAVAILABLE' });
@@ -72,10 +72,10 @@ describe('one morning (fake clock, fake attempts)', () => {
   it('a TOTP rejected once is tried again in the next window; the ledger\'s stop decides the alert', async () => {
     clock = ist('2026-11-23T07:30:05');
     let calls = 0;
-    const totp = async (): Promise<never> => {
+    const totp = (): Promise<never> => {
       calls += 1;
       if (calls === 2) stop = { code: 'TOTP_REJECTED', since: clock.toISOString() }; // what the ledger says after two
-      throw new KiteRejectedError('TOTP_REJECTED', 'Invalid TOTP', { step: 'second-factor' });
+      return Promise.reject(new KiteRejectedError('TOTP_REJECTED', 'Invalid TOTP', { step: 'second-factor' }));
     };
     const first = await runMorning(deps(totp), 'scheduled');
     expect(calls).toBe(2);
@@ -84,7 +84,7 @@ describe('one morning (fake clock, fake attempts)', () => {
     expect(notices[0]).toMatchObject({ event: 'halted', next: expect.stringMatching(/resume/) });
 
     clock = ist('2026-11-25T07:30:00'); // two days later: the attempt is refused before anything is typed
-    const later = await runMorning(deps(async () => { calls += 1; throw new RefusedError('HALTED', 'stopped'); }), 'scheduled');
+    const later = await runMorning(deps(() => { calls += 1; return Promise.reject(new RefusedError('HALTED', 'stopped')); }), 'scheduled');
     expect(later.kind).toBe('halted');
     expect(calls).toBe(3);
     expect(notices[1]).toMatchObject({ event: 'still-halted', code: 'TOTP_REJECTED' });
@@ -93,14 +93,14 @@ describe('one morning (fake clock, fake attempts)', () => {
   it('an alert names Kite\'s clock offset when the last login measured one worth fixing', async () => {
     clock = ist('2026-11-23T08:59:50');
     await state.update((s) => { s.kiteClock = { offsetMs: 40_000, measuredAt: clock.toISOString() }; });
-    await runMorning(deps(async () => { throw new KiteRejectedError('TOTP_REJECTED', 'Invalid TOTP', { step: 'second-factor' }); }), 'scheduled');
+    await runMorning(deps(() => Promise.reject(new KiteRejectedError('TOTP_REJECTED', 'Invalid TOTP', { step: 'second-factor' }))), 'scheduled');
     expect(notices[0]?.text).toMatch(/Clock: this machine's clock is 40\.0s behind Kite's; fix it with NTP/);
     expect(notices[0]).toMatchObject({ kiteClockOffsetMs: 40_000 });
   });
 
   it('on a closed day, does nothing at all', async () => {
     clock = ist('2026-11-24T07:30:00'); // a holiday
-    const result = await runMorning(deps(async () => { throw new Error('must not run'); }), 'scheduled');
+    const result = await runMorning(deps(() => Promise.reject(new Error('must not run'))), 'scheduled');
     expect(result).toMatchObject({ kind: 'closed', reason: expect.stringMatching(/holiday/) });
     expect(notices).toEqual([]);
     expect(beats).toEqual([]);

@@ -11,7 +11,7 @@ afterEach(async () => { await Promise.all(closers.splice(0).map((close) => close
 
 const receiver = async (status = 200) => {
   const r = await startReceiver(status);
-  closers.push(r.close);
+  closers.push(() => r.close());
   return r;
 };
 

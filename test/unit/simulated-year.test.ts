@@ -178,7 +178,7 @@ describe('a simulated year (2026) of unattended mornings', () => {
     const morningDeps = (): MorningDeps => ({
       config, logger, state: state(), calendar, now: machine.now, sleep: machine.sleep, random,
       signal: new AbortController().signal,
-      notifier: { notify: async (notice) => { notices.push(notice); }, heartbeat: async () => undefined },
+      notifier: { notify: (notice) => { notices.push(notice); return Promise.resolve(); }, heartbeat: () => Promise.resolve() },
       attempt: async () => attemptOutcomeOf(await login('daemon')),
       accountStop: () => accountStopOf(config, machine.now()),
     });

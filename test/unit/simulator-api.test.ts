@@ -10,7 +10,7 @@ let sim: Simulator;
 let world: ReturnType<typeof sandboxAccount>;
 
 /** Logs in the way the browser would, up to the request_token. */
-async function requestToken(): Promise<string> {
+function requestToken(): string {
   expect(sim.rules.login(world.account.userId, world.account.password).status).toBe(200);
   const login = sim.rules.login(world.account.userId, world.account.password).body as { data: { request_id: string } };
   expect(sim.rules.twofa(world.account.userId, login.data.request_id, totpCode(world.account.totpSecret, clock)).status).toBe(200);
@@ -28,37 +28,37 @@ describe('simulated Kite Connect API, through the kiteconnect SDK', () => {
   afterEach(async () => { await sim.close(); });
 
   it('exchanges a request_token (checksum checked) and the token passes the profile check', async () => {
-    const data = await session().exchange(await requestToken());
+    const data = await session().exchange(requestToken());
     expect(data.userId).toBe(world.account.userId);
     expect(data.loginTime.toISOString()).toBe('2026-11-23T02:30:00.000Z'); // IST text, placed right on a UTC host
     expect((await session().profile(data.accessToken)).userId).toBe(world.account.userId);
   });
 
   it('a request_token is single use', async () => {
-    const token = await requestToken();
+    const token = requestToken();
     await session().exchange(token);
     await expect(session().exchange(token)).rejects.toMatchObject({ code: 'REQUEST_TOKEN_EXPIRED', retryable: true });
   });
 
   it('a request_token expires after five minutes', async () => {
-    const token = await requestToken();
+    const token = requestToken();
     clock += 5 * 60_000 + 1;
     await expect(session().exchange(token)).rejects.toMatchObject({ code: 'REQUEST_TOKEN_EXPIRED' });
   });
 
   it('a wrong api_secret fails the checksum', async () => {
-    await expect(session('0'.repeat(32)).exchange(await requestToken())).rejects.toMatchObject({ code: 'API_SECRET_REJECTED', exitCode: 2 });
+    await expect(session('0'.repeat(32)).exchange(requestToken())).rejects.toMatchObject({ code: 'API_SECRET_REJECTED', exitCode: 2 });
   });
 
   it('one live session per app: a new exchange kills the previous access token', async () => {
-    const first = await session().exchange(await requestToken());
-    const second = await session().exchange(await requestToken());
+    const first = await session().exchange(requestToken());
+    const second = await session().exchange(requestToken());
     await expect(session().profile(first.accessToken)).rejects.toMatchObject({ code: 'TOKEN_REJECTED' });
     expect((await session().profile(second.accessToken)).userId).toBe(world.account.userId);
   });
 
   it('access tokens die at 06:00 IST', async () => {
-    const data = await session().exchange(await requestToken());
+    const data = await session().exchange(requestToken());
     clock = Date.parse('2026-11-24T00:29:59Z'); // 05:59:59 IST
     await expect(session().profile(data.accessToken)).resolves.toMatchObject({ userId: world.account.userId });
     clock = Date.parse('2026-11-24T00:30:00Z'); // 06:00 IST
@@ -76,7 +76,7 @@ describe('simulated Kite Connect API, through the kiteconnect SDK', () => {
   });
 
   it('faults on demand: 5xx (JSON and proxy HTML), dropped connections, each as KITE_UNAVAILABLE', async () => {
-    const token = await requestToken();
+    const token = requestToken();
     for (const fault of [{ status: 503 }, { status: 502 }, { drop: true }, { status: 429 }]) {
       sim.faults.routes['session-token'] = { ...fault, times: 1 };
       await expect(session().exchange(token), JSON.stringify(fault)).rejects.toMatchObject({ code: 'KITE_UNAVAILABLE', retryable: true });

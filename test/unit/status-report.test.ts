@@ -163,7 +163,7 @@ describe('gathering the report from the files', () => {
     await new StateStore(files.state).update(() => ({ kiteClock: { offsetMs: -1200, measuredAt: '2026-11-24T02:30:01.000Z' } }));
 
     let asked = 0;
-    const askKite = async () => { asked += 1; return { accepts: false as const, reason: 'Kite no longer accepts the saved token' }; };
+    const askKite = () => { asked += 1; return Promise.resolve({ accepts: false as const, reason: 'Kite no longer accepts the saved token' }); };
     const plain = await gatherStatus({ config, raw, now });
     expect(plain).toMatchObject({
       valid: true,

@@ -32,7 +32,7 @@ describe('the submission gate', () => {
   it('refuses when the submission cannot be recorded: the secret is not sent', async () => {
     const store = memoryLedgerStore();
     const { gate } = await gateOver(store);
-    store.append = async () => { throw Object.assign(new Error('full'), { code: 'ENOSPC' }); };
+    store.append = () => Promise.reject(Object.assign(new Error('full'), { code: 'ENOSPC' }));
     await expect(gate.open('password', { kiteNow: now.getTime(), clockMeasured: true })).rejects.toBeInstanceOf(StateError);
   });
 
@@ -40,7 +40,7 @@ describe('the submission gate', () => {
     const store = memoryLedgerStore();
     const { ledger, gate } = await gateOver(store);
     const ticket = await gate.open('password', { kiteNow: now.getTime(), clockMeasured: true });
-    store.append = async () => { throw Object.assign(new Error('full'), { code: 'ENOSPC' }); };
+    store.append = () => Promise.reject(Object.assign(new Error('full'), { code: 'ENOSPC' }));
     await expect(ticket.settle('rejected', { code: 'CREDENTIALS_REJECTED' })).resolves.toBeUndefined();
     const again = await AccountLedger.open(store, account, now, { create: false }) as AccountLedger;
     expect(again.judge('2026-11-23', await again.prints(account, { password: 'pw', totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' }), true).refusal?.code).toBe('HALTED');

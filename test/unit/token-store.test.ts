@@ -34,7 +34,7 @@ describe('token store', () => {
   it('a reader never sees half a file while tokens are being replaced', async () => {
     const store = new TokenStore(join(dir, 'token.json'));
     await store.write(buildSavedToken(session(new Date(), 'x'.repeat(50_000)), new Date()));
-    let writing = true;
+    let writing = true as boolean; // cleared by the writer, which narrowing does not see
     const writer = (async () => {
       for (let i = 0; i < 40; i += 1) await store.write(buildSavedToken(session(new Date(), String(i).repeat(50_000)), new Date()));
       writing = false;

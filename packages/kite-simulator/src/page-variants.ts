@@ -1,5 +1,6 @@
 /**
- * The Kite login page as automation scripts found it over the years (shared/kite-facts.md).
+ * The Kite login page as automation scripts found it over the years: placeholder-only fields
+ * with security questions (2018), a PIN (2019-2021), an external TOTP, the newest number field.
  * Each variant is the markup the client-side app renders for the two steps; the login flow
  * must get through every one of them without knowing which it faces.
  */

@@ -98,12 +98,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       req.socket.destroy();
       return;
     }
-    if (fault?.status) return sendFaultStatus(res, fault);
+    if (fault?.status) { sendFaultStatus(res, fault); return; }
 
     switch (route) {
       case 'connect-login': {
         const app = rules.app(url.searchParams.get('api_key'));
-        if (!app) return sendJson(res, { status: 400, body: { status: 'error', message: 'Invalid `api_key`.', data: null, error_type: 'InputException' } });
+        if (!app) { sendJson(res, { status: 400, body: { status: 'error', message: 'Invalid `api_key`.', data: null, error_type: 'InputException' } }); return; }
         const sessId = url.searchParams.get('sess_id');
         if (!sessId || !bySessId.has(sessId)) {
           const created: BrowserSession = { sessId: randomToken(), apiKey: app.apiKey, redirectParams: url.searchParams.get('redirect_params') ?? undefined };
@@ -114,16 +114,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           next.searchParams.set('api_key', app.apiKey);
           next.searchParams.set('sess_id', created.sessId);
           res.setHeader('Set-Cookie', `kf_session=${cookie}; Path=/; HttpOnly; SameSite=Lax`);
-          return redirect(res, `${next.pathname}${next.search}`);
+          redirect(res, `${next.pathname}${next.search}`);
+          return;
         }
-        if (faults.loginPage === 'maintenance') return sendHtml(res, 200, maintenancePage());
-        if (faults.loginPage === 'captcha') return sendHtml(res, 200, captchaPage());
-        if (shapeSeed !== undefined) return sendHtml(res, 200, shapePageHtml(generateShape(shapeSeed)));
-        return sendHtml(res, 200, loginAppPage(VARIANTS[variant]));
+        if (faults.loginPage === 'maintenance') { sendHtml(res, 200, maintenancePage()); return; }
+        if (faults.loginPage === 'captcha') { sendHtml(res, 200, captchaPage()); return; }
+        if (shapeSeed !== undefined) { sendHtml(res, 200, shapePageHtml(generateShape(shapeSeed))); return; }
+        sendHtml(res, 200, loginAppPage(VARIANTS[variant]));
+        return;
       }
       case 'fuzz-frame':
-        if (shapeSeed === undefined) return sendHtml(res, 404, '<h1>Not found</h1>');
-        return sendHtml(res, 200, shapeFrameHtml(generateShape(shapeSeed)));
+        if (shapeSeed === undefined) { sendHtml(res, 404, '<h1>Not found</h1>'); return; }
+        sendHtml(res, 200, shapeFrameHtml(generateShape(shapeSeed)));
+        return;
       case 'fuzz-typed':
       case 'fuzz-harm':
         // Recorded (on close) like every request; the body names a field or an effect, never a value.
@@ -132,7 +135,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       case 'app-script': {
         // /static/kite-app.js: the variants' app; /static/js/app.HASH.js: the page shape's.
         const shape = url.pathname === '/static/kite-app.js' || shapeSeed === undefined ? undefined : generateShape(shapeSeed);
-        if (shape && url.pathname !== shapeScriptPath(shape)) return sendJson(res, { status: 404, body: { status: 'error', message: 'Route not found', data: null, error_type: 'GeneralException' } });
+        if (shape && url.pathname !== shapeScriptPath(shape)) { sendJson(res, { status: 404, body: { status: 'error', message: 'Route not found', data: null, error_type: 'GeneralException' } }); return; }
         res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
         return void res.end(shape ? shapeAppScript(shape) : LOGIN_APP_SCRIPT);
       }
@@ -140,7 +143,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         res.writeHead(200, { 'Content-Type': url.pathname.endsWith('.svg') ? 'image/svg+xml' : 'image/png' });
         return void res.end(url.pathname.endsWith('.svg') ? '<svg xmlns="http://www.w3.org/2000/svg"/>' : '');
       case 'api-login':
-        return sendJson(res, rules.login(form.get('user_id') ?? '', form.get('password') ?? ''));
+        sendJson(res, rules.login(form.get('user_id') ?? '', form.get('password') ?? ''));
+        return;
       case 'api-twofa': {
         const answer = rules.twofa(form.get('user_id') ?? '', form.get('request_id') ?? '', form.get('twofa_value') ?? '');
         if (answer.status === 200) {
@@ -152,46 +156,55 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
             `user_id=${userId}; Path=/; SameSite=Lax`,
           ]);
         }
-        return sendJson(res, answer);
+        sendJson(res, answer);
+        return;
       }
       case 'connect-finish': {
         const sess = bySessId.get(url.searchParams.get('sess_id') ?? '');
         if (!sess || sess !== session || !sess.userId) {
-          return redirect(res, `/connect/login?api_key=${encodeURIComponent(url.searchParams.get('api_key') ?? '')}&v=3`);
+          redirect(res, `/connect/login?api_key=${encodeURIComponent(url.searchParams.get('api_key') ?? '')}&v=3`);
+          return;
         }
-        if (faults.landOnDashboard) return redirect(res, '/dashboard');
-        if (!rules.hasConsent(sess.apiKey, sess.userId)) return redirect(res, `/connect/authorize?sess_id=${sess.sessId}&v=3`);
-        return redirect(res, finalRedirect(rules, sess, variant));
+        if (faults.landOnDashboard) { redirect(res, '/dashboard'); return; }
+        if (!rules.hasConsent(sess.apiKey, sess.userId)) { redirect(res, `/connect/authorize?sess_id=${sess.sessId}&v=3`); return; }
+        redirect(res, finalRedirect(rules, sess, variant));
+        return;
       }
       case 'connect-authorize': {
         if (req.method === 'POST') {
           const sess = bySessId.get(form.get('sess_id') ?? '');
-          if (!sess || sess !== session || !sess.userId) return sendHtml(res, 403, dashboardPage());
+          if (!sess || sess !== session || !sess.userId) { sendHtml(res, 403, dashboardPage()); return; }
           rules.giveConsent(sess.apiKey, sess.userId);
-          return redirect(res, finalRedirect(rules, sess, variant));
+          redirect(res, finalRedirect(rules, sess, variant));
+          return;
         }
         const sess = bySessId.get(url.searchParams.get('sess_id') ?? '');
-        if (!sess || sess !== session || !sess.userId) return redirect(res, '/dashboard');
-        return sendHtml(res, 200, consentPage(rules.app(sess.apiKey)?.name ?? 'Kite Connect app', sess.sessId));
+        if (!sess || sess !== session || !sess.userId) { redirect(res, '/dashboard'); return; }
+        sendHtml(res, 200, consentPage(rules.app(sess.apiKey)?.name ?? 'Kite Connect app', sess.sessId));
+        return;
       }
       case 'dashboard':
-        return sendHtml(res, 200, dashboardPage());
+        sendHtml(res, 200, dashboardPage());
+        return;
       case 'session-token': {
-        if (overRateLimit(recentApiCalls, form.get('api_key') ?? '', now())) return sendJson(res, tooManyRequests());
+        if (overRateLimit(recentApiCalls, form.get('api_key') ?? '', now())) { sendJson(res, tooManyRequests()); return; }
         if (!/application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
-          return sendJson(res, { status: 400, body: { status: 'error', message: 'Invalid request. Parameters must be form-encoded.', data: null, error_type: 'InputException' } });
+          sendJson(res, { status: 400, body: { status: 'error', message: 'Invalid request. Parameters must be form-encoded.', data: null, error_type: 'InputException' } });
+          return;
         }
-        return sendJson(res, rules.exchange({
+        sendJson(res, rules.exchange({
           api_key: form.get('api_key') ?? undefined,
           request_token: form.get('request_token') ?? undefined,
           checksum: form.get('checksum') ?? undefined,
         }));
+        return;
       }
       case 'user-profile':
-        if (overRateLimit(recentApiCalls, apiKeyOf(req.headers.authorization), now())) return sendJson(res, tooManyRequests());
-        return sendJson(res, rules.profile(req.headers.authorization));
+        if (overRateLimit(recentApiCalls, apiKeyOf(req.headers.authorization), now())) { sendJson(res, tooManyRequests()); return; }
+        sendJson(res, rules.profile(req.headers.authorization));
+        return;
       default:
-        return sendJson(res, { status: 404, body: { status: 'error', message: 'Route not found', data: null, error_type: 'GeneralException' } });
+        sendJson(res, { status: 404, body: { status: 'error', message: 'Route not found', data: null, error_type: 'GeneralException' } });
     }
   };
 
@@ -285,10 +298,11 @@ function finalRedirect(rules: KiteRules, sess: BrowserSession & { userId?: strin
 function sendFaultStatus(res: ServerResponse, fault: RouteFault): void {
   const status = fault.status ?? 503;
   if (status === 502 || status === 504) {
-    return sendHtml(res, status, `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 502 ? 'Bad Gateway' : 'Gateway Time-out'}</h1></center></body></html>`);
+    sendHtml(res, status, `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 502 ? 'Bad Gateway' : 'Gateway Time-out'}</h1></center></body></html>`);
+    return;
   }
-  if (status === 429) return sendJson(res, tooManyRequests());
-  return sendJson(res, { status, body: { status: 'error', message: fault.message ?? 'Service unavailable. Please try again later.', data: null, error_type: 'GeneralException' } });
+  if (status === 429) { sendJson(res, tooManyRequests()); return; }
+  sendJson(res, { status, body: { status: 'error', message: fault.message ?? 'Service unavailable. Please try again later.', data: null, error_type: 'GeneralException' } });
 }
 
 function tooManyRequests(): ApiAnswer {

@@ -235,7 +235,7 @@ export function serialize(node: Child): string {
   if (typeof node === 'string') return escapeHtml(node);
   const attrs = node.attrs.map(([k, v]) => (v === '' ? ` ${k}` : ` ${k}="${escapeHtml(v)}"`)).join('');
   if (VOID.has(node.tag)) return `<${node.tag}${attrs}>`;
-  const inner = node.tag === 'style' ? node.children.join('') : node.children.map(serialize).join('');
+  const inner = node.tag === 'style' ? node.children.map((c) => (typeof c === 'string' ? c : serialize(c))).join('') : node.children.map(serialize).join('');
   return `<${node.tag}${attrs}>${inner}</${node.tag}>`;
 }
 

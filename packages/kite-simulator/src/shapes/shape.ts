@@ -5,8 +5,8 @@ import { randomIdent, rngFor, type Rng } from './random.js';
  * `generateShape`; `render.ts` turns it into the page and the browser app.
  *
  * The class it draws from is "login pages a designer could have made" for Kite's flow
- * (shared/kite-facts.md): the same requests to /api/login and /api/twofa, and Kite's
- * own error messages, behind any plausible markup.
+ * (a user id and password step, then a second factor): the same requests to /api/login and
+ * /api/twofa, and Kite's own error messages, behind any plausible markup.
  */
 
 export const HOSTS = ['top', 'shadow', 'shadow-nested', 'iframe-src', 'iframe-srcdoc'] as const;

@@ -1,0 +1,126 @@
+import { selectAccounts } from '../accounts/select-accounts.js';
+import { validateAccountsConfig } from '../config/accounts-config.js';
+import { FILE_VARIABLES, readConfig, type RawConfig } from '../config/read.js';
+import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
+
+/**
+ * Which accounts a command acts on: those of ACCOUNTS_FILE (all, `--account USER_ID`, or
+ * JOB_COMPLETION_INDEX's), or, without it, the one the KITE_* variables define, exactly as
+ * before accounts files existed.
+ */
+
+export interface ConfiguredAccount {
+  /** For lines, logs and alerts: the account's `name`, else its user id ('' when a single account names none). */
+  label: string;
+  /** Upper case; undefined when a single account's KITE_USER_ID is not set (status reads the token's). */
+  userId: string | undefined;
+  /** `ACCOUNTS_FILE accounts[1] (CD5678)`; undefined for the single KITE_* account. */
+  place: string | undefined;
+  /** The whole environment this account's configuration is read from: the process's, overlaid with the account's. */
+  env: RawConfig;
+}
+
+export interface ConfiguredAccounts {
+  /** True with ACCOUNTS_FILE: commands then name each account in their lines. */
+  fromFile: boolean;
+  accounts: ConfiguredAccount[];
+  /** LOGIN_CONCURRENCY (see AccountsConfig). */
+  loginConcurrency: number;
+}
+
+export interface ConfiguredAccountsOptions {
+  env: RawConfig;
+  cwd: string;
+  /** `--account USER_ID`; default all. */
+  account?: string | undefined;
+  /** Reads a file as text; default node:fs. */
+  readFile?: (path: string) => string;
+}
+
+/**
+ * @throws ConfigError: ACCOUNTS_FILE's problems (all at once), LOGIN_CONCURRENCY's, or an
+ *   `--account` that names no configured account.
+ */
+export async function configuredAccounts(options: ConfiguredAccountsOptions): Promise<ConfiguredAccounts> {
+  const { env, cwd, readFile } = options;
+  // `.env` may set ACCOUNTS_FILE too; the other problems of this read are reported by each command's own load.
+  const { raw } = readConfig({ env, cwd, ...(readFile ? { readFile } : {}) });
+  const settings = validateAccountsConfig(raw);
+  if (!settings.ok) throw new ConfigError(settings.problems);
+  const { accountsFile, loginConcurrency } = settings.value;
+  const wanted = options.account?.trim();
+
+  if (accountsFile === undefined) {
+    const userId = raw['KITE_USER_ID']?.trim().toUpperCase() || undefined;
+    if (wanted && wanted.toUpperCase() !== userId) {
+      throw new ConfigError([{
+        variable: '--account',
+        message: userId
+          ? 'names another user than KITE_USER_ID; without ACCOUNTS_FILE there is one account (leave --account out, or set ACCOUNTS_FILE)'
+          : 'names an account, but neither ACCOUNTS_FILE nor KITE_USER_ID is set',
+      }]);
+    }
+    return { fromFile: false, loginConcurrency, accounts: [{ label: userId ?? '', userId, place: undefined, env }] };
+  }
+
+  // The YAML parser loads only for an accounts file: a single account's `status` and `health` start without it.
+  const { loadAccountsFile } = await import('../accounts/accounts-file.js');
+  const all = loadAccountsFile({
+    path: accountsFile, tokenFile: raw['TOKEN_FILE']?.trim() || 'data/kite-token.json', cwd, ...(readFile ? { readFile } : {}),
+  });
+  const picked = selectAccounts(all, { account: wanted, completionIndex: raw['JOB_COMPLETION_INDEX'] });
+  // The account's own values win; a KITE_*_FILE left in the environment would clash with them.
+  const base = Object.fromEntries(Object.entries(env).filter(([name]) => !isCredentialFile(name)));
+  return {
+    fromFile: true,
+    loginConcurrency,
+    accounts: picked.map((account) => ({
+      label: account.name ?? account.userId,
+      userId: account.userId,
+      place: account.place,
+      env: { ...base, ...account.env },
+    })),
+  };
+}
+
+const CREDENTIAL_FILES: ReadonlySet<string> = new Set(FILE_VARIABLES.filter((name) => name.startsWith('KITE_')).map((name) => `${name}_FILE`));
+const isCredentialFile = (name: string): boolean => CREDENTIAL_FILES.has(name);
+
+/** How alerts name an account: `Mother (CD5678)`, or the user id alone. */
+export function accountTitle(account: ConfiguredAccount): string {
+  return account.userId && account.label !== account.userId ? `${account.label} (${account.userId})` : account.label;
+}
+
+/**
+ * Each account's configuration, read by `load`: every problem of every account at once. An
+ * account's own variables (its credentials and token file) are named with its place; a
+ * problem every account shares (CRON_SCHEDULE, say) is named once.
+ *
+ * @throws ConfigError with all the problems.
+ */
+export function loadEach<T>(configured: ConfiguredAccounts, load: (account: ConfiguredAccount) => T): T[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  const values: T[] = [];
+  for (const account of configured.accounts) {
+    try {
+      values.push(load(account));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const problem of error.problems) {
+        const own = account.place !== undefined && ACCOUNT_VARIABLES.has(problem.variable);
+        const named = own ? { ...problem, variable: `${account.place} ${problem.variable}` } : problem;
+        const key = `${named.variable}\u0000${named.message}`;
+        if (!seen.has(key)) problems.push(named);
+        seen.add(key);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values;
+}
+
+/** What ACCOUNTS_FILE sets per account (AccountEnv's keys). */
+const ACCOUNT_VARIABLES: ReadonlySet<string> = new Set([
+  'KITE_API_KEY', 'KITE_API_SECRET', 'KITE_USER_ID', 'KITE_PASSWORD', 'KITE_TOTP_SECRET', 'KITE_REDIRECT_URL', 'TOKEN_FILE',
+]);

@@ -1,0 +1,177 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { accountsFileEntry, cliEnvFor, simAccounts, simApps, startSimulator, type SimAccount, type Simulator } from '@kite-autologin/simulator';
+import { expect, test } from '../support/fixtures.js';
+import { chromiumProcesses, killLeftovers, spawnCli, TEST_MARK, todayIsTradingEnv, type CliResult } from '../support/kite-world.js';
+
+/** Three users of one family on one app, listed in an ACCOUNTS_FILE (0600, plain values). */
+interface Family {
+  sim: Simulator;
+  users: SimAccount[];
+  dir: string;
+  env: Record<string, string>;
+  tokenOf: (userId: string) => string;
+  run: (args: string[], extra?: Record<string, string>) => Promise<CliResult>;
+  close: () => Promise<void>;
+}
+
+async function family(options: { wrongPasswordFor?: number } = {}): Promise<Family> {
+  const users = simAccounts(3, 12);
+  const [app] = simApps(1, 12, { authorizedUsers: users.map((u) => u.userId) });
+  if (!app) throw new Error('no app');
+  const sim = await startSimulator({ accounts: users, apps: [app] });
+  const dir = await mkdtemp(join(tmpdir(), 'kal-acc-'));
+  const entries = users.map((user, i) => ({
+    ...accountsFileEntry(user, app),
+    ...(i === options.wrongPasswordFor ? { password: `${user.password}-wrong` } : {}),
+    ...(i === 1 ? { name: 'Mother' } : {}),
+  }));
+  // JSON is YAML.
+  const accountsFile = join(dir, 'accounts.yaml');
+  await writeFile(accountsFile, JSON.stringify({ accounts: entries }), { mode: 0o600 });
+  const single = cliEnvFor(sim, users[0] as SimAccount, app, dir, { name: TEST_MARK, value: dir });
+  const env = Object.fromEntries(Object.entries(single).filter(([name]) => !/^KITE_(?:API_KEY|API_SECRET|USER_ID|PASSWORD|TOTP_SECRET|REDIRECT_URL)$/.test(name)));
+  env['ACCOUNTS_FILE'] = accountsFile;
+  return {
+    sim, users, dir, env,
+    tokenOf: (userId) => join(dir, 'data', `${userId}.json`),
+    run: (args, extra = {}) => spawnCli(args, { ...env, ...extra }, dir).result,
+    close: async () => {
+      killLeftovers(dir);
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const secretsOf = (users: SimAccount[]): string[] => users.flatMap((u) => [u.password, u.totpSecret]);
+
+test('login logs in every account of ACCOUNTS_FILE, each to its own token file; status --json lists them all', async () => {
+  const f = await family();
+  try {
+    const result = await f.run(['login']);
+    expect(result.code, result.stderr).toBe(0);
+    for (const user of f.users) {
+      const saved = JSON.parse(await readFile(f.tokenOf(user.userId), 'utf8')) as { user_id: string };
+      expect(saved.user_id).toBe(user.userId);
+      expect((await stat(f.tokenOf(user.userId))).mode & 0o777).toBe(0o600);
+    }
+    // Each account's lines name it (by its name when it has one).
+    expect(result.stdout).toContain(`[${f.users[0]?.userId}] Logged in as ${f.users[0]?.userId}`);
+    expect(result.stdout).toContain(`[Mother] Logged in as ${f.users[1]?.userId}`);
+    expect(f.sim.count('session-token')).toBe(3);
+
+    const status = await f.run(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const json = JSON.parse(status.stdout) as { accounts: { userId: string; valid: boolean; name?: string }[] };
+    expect(json.accounts.map((a) => a.userId)).toEqual(f.users.map((u) => u.userId));
+    expect(json.accounts.every((a) => a.valid)).toBe(true);
+    expect(json.accounts[1]?.name).toBe('Mother');
+
+    const table = await f.run(['status']);
+    expect(table.code).toBe(0);
+    for (const user of f.users) expect(table.stdout).toContain(user.userId);
+
+    const health = await f.run(['health']);
+    expect(health.stdout).toContain(`[${f.users[2]?.userId}] unhealthy`); // no daemon runs
+    expect(health.code).toBe(1);
+
+    for (const secret of secretsOf(f.users)) {
+      expect(result.stdout + result.stderr + status.stdout + table.stdout).not.toContain(secret);
+    }
+    await expect.poll(() => chromiumProcesses(f.dir)).toEqual([]);
+  } finally {
+    await f.close();
+  }
+});
+
+test('--account picks one account; one that is not listed is a configuration error naming --account', async () => {
+  const f = await family();
+  try {
+    const picked = f.users[2] as SimAccount;
+    const one = await f.run(['login', '--account', picked.userId.toLowerCase()]);
+    expect(one.code, one.stderr).toBe(0);
+    await expect(stat(f.tokenOf(picked.userId))).resolves.toBeTruthy();
+    await expect(stat(f.tokenOf(f.users[0]?.userId ?? ''))).rejects.toThrow(/ENOENT/);
+    expect(f.sim.count('session-token')).toBe(1);
+
+    const status = await f.run(['status', '--json', '--account', picked.userId]);
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { accounts: { userId: string }[] }).accounts.map((a) => a.userId)).toEqual([picked.userId]);
+
+    const unknown = await f.run(['login', '--account', 'ZZ9999']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--account');
+  } finally {
+    await f.close();
+  }
+});
+
+test('run --once: a wrong password stops that account (exit 3) while the other two still get their tokens', async () => {
+  const f = await family({ wrongPasswordFor: 1 });
+  try {
+    const result = await f.run(['run', '--once'], todayIsTradingEnv());
+    expect(result.code, result.stdout + result.stderr).toBe(3);
+    const [a, rejected, c] = f.users as [SimAccount, SimAccount, SimAccount];
+    for (const user of [a, c]) expect((JSON.parse(await readFile(f.tokenOf(user.userId), 'utf8')) as { user_id: string }).user_id).toBe(user.userId);
+    await expect(stat(f.tokenOf(rejected.userId))).rejects.toThrow(/ENOENT/);
+    expect(result.stdout).toMatch(/\[Mother\] kite-autologin: CREDENTIALS_REJECTED/);
+    // One password submission for the rejected account: never retried.
+    expect(f.sim.requests.filter((r) => r.route === 'api-login' && r.status !== 200).length).toBe(1);
+
+    const status = await f.run(['status', '--json']);
+    const { accounts } = JSON.parse(status.stdout) as { accounts: { userId?: string; valid: boolean; stopped: unknown; name?: string }[] };
+    expect(accounts.map((x) => x.valid)).toEqual([true, false, true]);
+    expect(accounts[1]?.stopped).not.toBeNull();
+    expect(status.code).toBe(1);
+
+    const again = await f.run(['run', '--once'], todayIsTradingEnv());
+    expect(again.code).toBe(3); // still stopped, and the others' tokens are still valid
+    expect(again.stdout).toContain(`[${a.userId}] Today's token is still valid`);
+
+    for (const secret of secretsOf(f.users)) expect(result.stdout + result.stderr + again.stdout + again.stderr).not.toContain(secret);
+    await expect.poll(() => chromiumProcesses(f.dir)).toEqual([]);
+  } finally {
+    await f.close();
+  }
+});
+
+test('the daemon with several accounts: a slow account does not hold up the others, a rejected one stops alone, health names each', async () => {
+  const f = await family({ wrongPasswordFor: 1 });
+  try {
+    const [slow, rejected, quick] = f.users as [SimAccount, SimAccount, SimAccount];
+    f.sim.faults.users[slow.userId] = { 'api-login': { latencyMs: 6_000 } };
+    const env = { ...todayIsTradingEnv(), LOG_LEVEL: 'info', LOGIN_CONCURRENCY: '2' };
+    const daemon = spawnCli(['run'], { ...f.env, ...env }, f.dir);
+    await expect.poll(async () => {
+      const files = await Promise.all([slow, quick].map((u) => stat(f.tokenOf(u.userId)).then(() => true, () => false)));
+      return files.every(Boolean);
+    }, { timeout: 40_000 }).toBe(true);
+    // The quick account's turn came while the slow one was still waiting on Kite.
+    expect((await stat(f.tokenOf(quick.userId))).mtimeMs).toBeLessThan((await stat(f.tokenOf(slow.userId))).mtimeMs);
+    await expect(stat(f.tokenOf(rejected.userId))).rejects.toThrow(/ENOENT/);
+
+    await expect.poll(async () => (await f.run(['health'], env)).stdout, { timeout: 20_000 }).toContain(`[${quick.userId}] healthy`);
+    const health = await f.run(['health'], env);
+    expect(health.stdout).toContain(`[${slow.userId}] healthy`);
+    expect(health.stdout).toContain('[Mother] unhealthy');
+    expect(health.code).toBe(1);
+    const status = JSON.parse((await f.run(['status', '--json'], env)).stdout) as { accounts: { stopped: unknown; daemon: unknown }[] };
+    expect(status.accounts.map((a) => a.stopped !== null)).toEqual([false, true, false]);
+    expect(status.accounts.every((a) => a.daemon !== null)).toBe(true);
+    // Idle: no browser between mornings.
+    await expect.poll(() => chromiumProcesses(f.dir), { timeout: 5_000 }).toEqual([]);
+
+    daemon.kill('SIGTERM');
+    const stopped = await daemon.result;
+    expect(stopped.code).toBe(0);
+    // Each account's log lines, the attempts' included, name the account.
+    expect(stopped.stderr).toMatch(/"account":"Mother".*"msg":"login attempt failed"|"msg":"login attempt failed".*"account":"Mother"/);
+    expect(stopped.stderr).toMatch(new RegExp(`"account":"${quick.userId}"[^\\n]*"step":"save"`));
+    for (const secret of secretsOf(f.users)) expect(stopped.stdout + stopped.stderr).not.toContain(secret);
+    expect(f.sim.requests.filter((r) => r.route === 'api-login' && r.status !== 200).length).toBe(1);
+  } finally {
+    await f.close();
+  }
+});
