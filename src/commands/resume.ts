@@ -3,11 +3,10 @@ import { loadWithRaw } from '../config/load.js';
 import type { RawConfig } from '../config/read.js';
 import { observedAccount } from '../login/account-record.js';
 import { ExitCode, UsageError } from '../errors/index.js';
-import { AccountLedger } from '../ledger/account-ledger.js';
+import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { failuresSinceResume } from '../ledger/attempt-rules.js';
-import { fileLedgerStore } from '../ledger/ledger-store.js';
-import { accountFiles } from '../login/account-files.js';
-import { withAccountLock } from '../state/account-lock.js';
+import { ledgerPlace, ledgerStoreFor, withAccountLockFor } from '../login/account-stores.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
 import { forEachAccount } from '../wiring/each-account.js';
 import type { Command } from './context.js';
@@ -48,10 +47,21 @@ Options:
 async function resumeAccount(config: BaseConfig, raw: RawConfig, out: (line: string) => void, signal: AbortSignal): Promise<number> {
   const account = await observedAccount(raw, config.tokenFile);
   if (!account) throw new UsageError('resume: set KITE_API_KEY and KITE_USER_ID to name the account whose stop to clear.');
-  const files = accountFiles(config, account);
-  return withAccountLock(files.lock, async () => {
+  if (config.redis === undefined) return clearStops(config, account, undefined, out, signal);
+  // With REDIS_URL the account's ledger and lock are Redis's: the stop to clear is there.
+  const { connectRedis } = await import('../login/login-redis.js');
+  const redis = connectRedis(config.redis);
+  try {
+    return await clearStops(config, account, redis, out, signal);
+  } finally {
+    await redis.close();
+  }
+}
+
+async function clearStops(config: BaseConfig, account: Account, redis: RedisClient | undefined, out: (line: string) => void, signal: AbortSignal): Promise<number> {
+  return withAccountLockFor(config, account, redis, async () => {
     const now = new Date();
-    const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
+    const ledger = await AccountLedger.open(ledgerStoreFor(config, account, redis), account, now, { create: false });
     await ledger?.settleOrphans(now);
     const { failures, stops } = ledger ? failuresSinceResume(ledger.records, true) : { failures: [], stops: [] };
     if (!ledger || (failures.length === 0 && stops.length === 0)) {
@@ -61,7 +71,7 @@ async function resumeAccount(config: BaseConfig, raw: RawConfig, out: (line: str
     await ledger.recordResume(now, 'resume');
     for (const f of failures) out(`Cleared: ${f.factor} sent at ${f.at}, ${f.outcome}${f.code ? ` (${f.code})` : ''}.`);
     for (const s of stops) out(`Cleared: stop after ${s.code} at ${s.at} (${s.note}).`);
-    out(`Recorded in ${files.ledger}. The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.`);
+    out(`Recorded in ${ledgerPlace(config, account, redis)}. The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.`);
     return ExitCode.OK;
   }, { waitMs: 30_000, signal });
 }

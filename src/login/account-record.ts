@@ -1,11 +1,11 @@
-import { stat } from 'node:fs/promises';
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { failuresSinceResume, type Submission } from '../ledger/attempt-rules.js';
-import { fileLedgerStore } from '../ledger/ledger-store.js';
 import type { LedgerRecord } from '../ledger/records.js';
-import { DEFAULT_STALE_MS } from '../state/lock-staleness.js';
 import { TokenStore } from '../token-store.js';
+import type { RedisSetting } from '../config/index.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import { accountFiles, type AccountFiles } from './account-files.js';
+import { ledgerPlace, ledgerStoreFor, lockHeldFor } from './account-stores.js';
 
 /**
  * Whose records `status`, `health` and `resume` read: KITE_API_KEY and KITE_USER_ID when set
@@ -23,6 +23,8 @@ export async function observedAccount(raw: Readonly<Record<string, string | unde
 export interface AccountRecord {
   account: Account;
   files: AccountFiles;
+  /** Where its ledger is: the file, or the Redis key. */
+  ledgerAt: string;
   /** Undefined: nothing was ever submitted for this account. */
   ledger: AccountLedger | undefined;
   /** Failed or unanswered submissions and carried-over stops since the last resume. */
@@ -38,16 +40,28 @@ export interface AccountRecord {
  * process that died after sending must show as a stop here too, as it will to the next login.
  */
 export async function readAccountRecord(
-  config: { tokenFile: string; stateDir?: string | undefined },
+  config: { tokenFile: string; stateDir?: string | undefined; redis?: RedisSetting | undefined },
   raw: Readonly<Record<string, string | undefined>>,
   now: Date,
 ): Promise<AccountRecord | undefined> {
   const account = await observedAccount(raw, config.tokenFile);
   if (!account) return undefined;
+  if (config.redis === undefined) return readFrom(config, account, undefined, now);
+  // With REDIS_URL the ledger and the lock are Redis's (ioredis loads only then).
+  const { connectRedis } = await import('./login-redis.js');
+  const redis = connectRedis(config.redis);
+  try {
+    return await readFrom(config, account, redis, now);
+  } finally {
+    await redis.close();
+  }
+}
+
+async function readFrom(config: { tokenFile: string; stateDir?: string | undefined }, account: Account, redis: RedisClient | undefined, now: Date): Promise<AccountRecord> {
   const files = accountFiles(config, account);
-  const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: false });
-  // Held: the lock folder exists and was refreshed recently (a crashed holder's goes stale).
-  const lockHeld = await stat(files.lock).then((info) => now.getTime() - info.mtimeMs < DEFAULT_STALE_MS, () => false);
+  const ledger = await AccountLedger.open(ledgerStoreFor(config, account, redis), account, now, { create: false });
+  // Held: a live login refreshes it (a crashed holder's goes stale, or expires in Redis).
+  const lockHeld = await lockHeldFor(config, account, redis, now);
   const { failures, stops } = ledger ? failuresSinceResume(ledger.records, !lockHeld) : { failures: [], stops: [] };
   const first = failures[0];
   const stop = first || stops[0]
@@ -56,5 +70,5 @@ export async function readAccountRecord(
         causes: [...failures.map((f) => `${f.factor} ${f.outcome}${f.code ? ` (${f.code})` : ''}`), ...stops.map((x) => x.code)],
       }
     : undefined;
-  return { account, files, ledger, failures, stops, stop };
+  return { account, files, ledgerAt: ledgerPlace(config, account, redis), ledger, failures, stops, stop };
 }

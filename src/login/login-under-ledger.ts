@@ -1,14 +1,11 @@
 import type { LoginConfig } from '../config/index.js';
 import { toAutologinError } from '../errors/index.js';
-import { fileLedgerStore } from '../ledger/ledger-store.js';
 import { tokenKey } from '../redis/keys.js';
-import { RedisLedgerStore } from '../redis/redis-ledger-store.js';
-import { acquireRedisLock } from '../redis/redis-lock.js';
 import { readToken } from '../redis/token-channel.js';
-import { withAccountLock, type AccountLock, type AccountLockOptions } from '../state/account-lock.js';
 import type { StateStore } from '../state/state-store.js';
 import { istDate } from '../time/ist.js';
 import { accountFiles } from './account-files.js';
+import { ledgerStoreFor, withAccountLockFor } from './account-stores.js';
 import { connectRedis, publishWithin, type LoginRedis } from './login-redis.js';
 import { openAccountLedger } from './open-ledger.js';
 import { loginOnce, type LoginDeps, type LoginOutcome, type LoginRequest } from './login-once.js';
@@ -51,27 +48,12 @@ export async function loginUnderLedger(config: LoginConfig, request: LoginReques
   }
 }
 
-/** The lock a login holds, and what only Redis's can do: ask Redis, now, whether it is still ours. */
-type HeldLock = AccountLock & { confirmHeld?: () => Promise<void> };
-
-async function withLock<T>(config: LoginConfig, redis: LoginRedis | undefined, work: (lock: HeldLock) => Promise<T>, options: AccountLockOptions): Promise<T> {
-  const { apiKey, userId } = config.credentials;
-  if (redis === undefined) return withAccountLock(accountFiles(config, { apiKey, userId }).lock, work, options);
-  const lock = await acquireRedisLock(redis.client, apiKey, userId, options);
-  try {
-    return await work(lock);
-  } finally {
-    // A lock that cannot be released (Redis down) expires on its own once no longer refreshed.
-    await lock.release().catch(() => undefined);
-  }
-}
-
 async function underLock(config: LoginConfig, request: LoginRequest, deps: LoginUnderLedgerDeps, redis: LoginRedis | undefined): Promise<LoginOutcome> {
   const now = deps.now ?? (() => new Date());
   const account = { apiKey: config.credentials.apiKey, userId: config.credentials.userId };
   const files = accountFiles(config, account);
-  const store = redis ? new RedisLedgerStore(redis.client, account.apiKey, account.userId) : fileLedgerStore(files.ledger);
-  return withLock(config, redis, async (lock) => {
+  const store = ledgerStoreFor(config, account, redis?.client);
+  return withAccountLockFor(config, account, redis?.client, async (lock) => {
     const { ledger, prints } = await openAccountLedger(files, config.credentials, now(), store);
     const orphans = await ledger.settleOrphans(now());
     if (orphans > 0) deps.logger.warn({ orphans, file: ledger.path }, 'a submission was sent by a process that died before Kite answered: recorded as unknown, which counts as a rejection');

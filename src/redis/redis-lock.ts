@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { clearInterval as nodeClearInterval, setInterval as nodeSetInterval } from 'node:timers';
 import { AbortedError, LockedError, LockLostError } from '../errors/index.js';
-import { DEFAULT_STALE_MS, type AccountLock, type AccountLockOptions } from '../state/account-lock.js';
-import { sleep as realSleep } from '../time/sleep.js';
+import type { AccountLock, AccountLockOptions } from '../state/account-lock.js';
+import { Lease, resolveLockSettings, type LockSettings } from '../state/lease.js';
 import { lockKey } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 
@@ -38,18 +36,6 @@ return 0
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 2_000;
 
-interface Settings {
-  waitMs: number;
-  staleMs: number;
-  refreshMs: number;
-  sureForMs: number;
-  now: () => number;
-  monotonic: () => number;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  signal: AbortSignal | undefined;
-  setInterval: (fn: () => void, ms: number) => unknown;
-  clearInterval: (handle: unknown) => void;
-}
 
 /**
  * Takes the account lock `kite-autologin:lock:<api_key>:<user_id>` shared by every host:
@@ -60,7 +46,7 @@ interface Settings {
  * cannot be used. The options mean what they mean for the file lock (acquireAccountLock).
  */
 export async function acquireRedisLock(client: RedisClient, apiKey: string, userId: string, options: AccountLockOptions = {}): Promise<RedisAccountLock> {
-  const settings = resolveSettings(options);
+  const settings = resolveLockSettings(options);
   const key = lockKey(apiKey, userId);
   const value = JSON.stringify({
     token: randomBytes(16).toString('hex'), pid: process.pid, hostname: hostname(), acquiredAt: new Date(settings.now()).toISOString(),
@@ -92,27 +78,19 @@ class HeldRedisLock implements RedisAccountLock {
   readonly path: string;
   readonly #client: RedisClient;
   readonly #value: string;
-  readonly #settings: Settings;
-  #lastWall: number;
-  #lastMono: number;
-  #lostError: LockLostError | undefined;
-  #listeners: ((error: Error) => void)[] = [];
-  #timer: { handle: unknown } | undefined;
+  readonly #lease: Lease;
   #refreshing: Promise<void> | undefined;
   #released: Promise<void> | undefined;
 
-  constructor(client: RedisClient, key: string, value: string, settings: Settings, wall: number, mono: number) {
+  constructor(client: RedisClient, key: string, value: string, settings: LockSettings, wall: number, mono: number) {
     this.path = key;
     this.#client = client;
     this.#value = value;
-    this.#settings = settings;
-    this.#lastWall = wall;
-    this.#lastMono = mono;
-    this.#timer = { handle: settings.setInterval(() => { this.#refreshInBackground(); }, settings.refreshMs) };
+    this.#lease = new Lease(settings, wall, mono, () => { this.#refreshInBackground(); });
   }
 
   get lost(): boolean {
-    return this.#lostError !== undefined;
+    return this.#lease.lostError !== undefined;
   }
 
   /**
@@ -139,17 +117,12 @@ class HeldRedisLock implements RedisAccountLock {
   }
 
   onLost(listener: (error: Error) => void): void {
-    const error = this.#lostError;
-    if (error !== undefined) {
-      queueMicrotask(() => { callQuietly(listener, error); });
-      return;
-    }
-    this.#listeners.push(listener);
+    this.#lease.onLost(listener);
   }
 
   release(): Promise<void> {
     this.#released ??= (async () => {
-      this.#stopTimer();
+      this.#lease.stop();
       await this.#client.eval(RELEASE_SCRIPT, [this.path], [this.#value]);
     })();
     return this.#released;
@@ -157,7 +130,8 @@ class HeldRedisLock implements RedisAccountLock {
 
   #check(): void {
     if (this.#released !== undefined) throw new LockLostError(`The lock ${this.path} was already released.`);
-    if (this.#lostError !== undefined) throw new LockLostError(this.#lostError.message);
+    const lost = this.#lease.lostError;
+    if (lost !== undefined) throw new LockLostError(lost.message);
     const problem = this.#ageProblem();
     if (problem !== undefined) {
       this.#lose(problem);
@@ -166,7 +140,7 @@ class HeldRedisLock implements RedisAccountLock {
   }
 
   #refreshInBackground(): void {
-    if (this.#released !== undefined || this.#lostError !== undefined || this.#refreshing !== undefined) return;
+    if (this.#released !== undefined || this.#lease.lostError !== undefined || this.#refreshing !== undefined) return;
     const tooOld = this.#ageProblem();
     if (tooOld !== undefined) {
       this.#lose(tooOld);
@@ -180,65 +154,32 @@ class HeldRedisLock implements RedisAccountLock {
 
   /** Extends the lock if it is still ours; a problem when it is not; rejects when Redis cannot answer. */
   async #refresh(): Promise<string | undefined> {
-    const wall = this.#settings.now();
-    const mono = this.#settings.monotonic();
-    const answer = await this.#client.eval(REFRESH_SCRIPT, [this.path], [this.#value, this.#settings.staleMs]);
+    const { now, monotonic, staleMs } = this.#lease.settings;
+    const wall = now();
+    const mono = monotonic();
+    const answer = await this.#client.eval(REFRESH_SCRIPT, [this.path], [this.#value, staleMs]);
     if (this.#released !== undefined) return undefined;
     if (answer === 1) {
-      this.#lastWall = Math.max(this.#lastWall, wall);
-      this.#lastMono = Math.max(this.#lastMono, mono);
+      this.#lease.confirmed(wall, mono);
       return undefined;
     }
-    if (answer === 0) return `The lock ${this.path} expired (not refreshed for ${String(Math.round(this.#settings.staleMs / 1000))}s): another kite-autologin may have taken it over.`;
+    if (answer === 0) return `The lock ${this.path} expired (not refreshed for ${String(Math.round(staleMs / 1000))}s): another kite-autologin may have taken it over.`;
     return `The lock ${this.path} was taken over by ${describeHolder(answer).replace(/^Another/, 'another')}.`;
   }
 
   #ageProblem(): string | undefined {
-    const { now, monotonic, sureForMs, staleMs } = this.#settings;
-    const elapsed = Math.max(now() - this.#lastWall, monotonic() - this.#lastMono);
-    if (elapsed < sureForMs) return undefined;
+    const elapsed = this.#lease.unsureFor();
+    if (elapsed === undefined) return undefined;
     return `Redis last confirmed the lock ${this.path} ${String(Math.round(elapsed / 1000))}s ago (paused, or Redis unreachable?); `
-      + `it expires ${String(Math.round(staleMs / 1000))}s after a confirmation, so this process cannot be sure it still holds it.`;
+      + `it expires ${String(Math.round(this.#lease.settings.staleMs / 1000))}s after a confirmation, so this process cannot be sure it still holds it.`;
   }
 
+  /** A released lock is not lost: only a held one can be. */
   #lose(message: string): void {
-    if (this.#lostError !== undefined || this.#released !== undefined) return;
-    const error = new LockLostError(message);
-    this.#lostError = error;
-    this.#stopTimer();
-    const listeners = this.#listeners;
-    this.#listeners = [];
-    for (const listener of listeners) callQuietly(listener, error);
-  }
-
-  #stopTimer(): void {
-    if (this.#timer === undefined) return;
-    this.#settings.clearInterval(this.#timer.handle);
-    this.#timer = undefined;
+    if (this.#released === undefined) this.#lease.lose(message);
   }
 }
 
-function resolveSettings(options: AccountLockOptions): Settings {
-  const waitMs = options.waitMs ?? 180_000;
-  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
-  const refreshMs = options.refreshMs ?? 5_000;
-  const sureForMs = staleMs - staleMs / 4;
-  if (!(waitMs >= 0)) throw new RangeError(`waitMs must be 0 or more, not ${String(waitMs)}`);
-  if (!(staleMs > 0 && Number.isInteger(staleMs))) throw new RangeError(`staleMs must be a whole number of ms above 0, not ${String(staleMs)}`);
-  if (!(refreshMs > 0 && refreshMs < sureForMs)) throw new RangeError(`refreshMs must be more than 0 and under ${String(sureForMs)} (3/4 of staleMs), not ${String(refreshMs)}`);
-  return {
-    waitMs,
-    staleMs,
-    refreshMs,
-    sureForMs,
-    now: options.now ?? (() => Date.now()),
-    monotonic: options.monotonic ?? (() => performance.now()),
-    sleep: options.sleep ?? realSleep,
-    signal: options.signal,
-    setInterval: options.setInterval ?? ((fn, ms) => nodeSetInterval(fn, ms).unref()),
-    clearInterval: options.clearInterval ?? ((handle) => { nodeClearInterval(handle as ReturnType<typeof nodeSetInterval>); }),
-  };
-}
 
 /** "Another kite-autologin (pid 12 on host-a, since ...)" from a lock's value, whatever it holds. */
 function describeHolder(value: unknown): string {
@@ -253,13 +194,6 @@ function describeHolder(value: unknown): string {
   return 'Another kite-autologin';
 }
 
-function callQuietly(listener: (error: Error) => void, error: Error): void {
-  try {
-    listener(error);
-  } catch {
-    // a listener's failure must not stop the others, nor escape from a timer
-  }
-}
 
 function aborted(key: string, cause: unknown): AbortedError {
   return new AbortedError(`Stopped while waiting for the lock ${key}.`, { cause });

@@ -3,10 +3,8 @@ import { readFileSync, utimesSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { clearInterval as nodeClearInterval, setInterval as nodeSetInterval } from 'node:timers';
 import { AbortedError, ConfigError, LockedError, LockLostError } from '../errors/index.js';
-import { sleep as realSleep } from '../time/sleep.js';
+import { Lease, resolveLockSettings, type LockSettings } from './lease.js';
 import { DEFAULT_STALE_MS } from './lock-staleness.js';
 
 export { DEFAULT_STALE_MS };
@@ -64,19 +62,7 @@ interface Owner {
   acquiredAt: string;
 }
 
-interface Settings {
-  waitMs: number;
-  staleMs: number;
-  refreshMs: number;
-  /** assertHeld refuses once this long has passed since the last refresh. */
-  sureForMs: number;
-  now: () => number;
-  monotonic: () => number;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  signal: AbortSignal | undefined;
-  setInterval: (fn: () => void, ms: number) => unknown;
-  clearInterval: (handle: unknown) => void;
-}
+type Settings = LockSettings;
 
 type Attempt =
   | { kind: 'acquired'; lock: AccountLock }
@@ -134,27 +120,7 @@ export async function withAccountLock<T>(path: string, work: (lock: AccountLock)
   }
 }
 
-function resolveSettings(options: AccountLockOptions): Settings {
-  const waitMs = options.waitMs ?? 180_000;
-  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
-  const refreshMs = options.refreshMs ?? 5_000;
-  const sureForMs = staleMs - staleMs / 4;
-  if (!(waitMs >= 0)) throw new RangeError(`waitMs must be 0 or more, not ${waitMs}`);
-  if (!(staleMs > 0)) throw new RangeError(`staleMs must be more than 0, not ${staleMs}`);
-  if (!(refreshMs > 0 && refreshMs < sureForMs)) throw new RangeError(`refreshMs must be more than 0 and under ${sureForMs} (3/4 of staleMs), not ${refreshMs}`);
-  return {
-    waitMs,
-    staleMs,
-    refreshMs,
-    sureForMs,
-    now: options.now ?? (() => Date.now()),
-    monotonic: options.monotonic ?? (() => performance.now()),
-    sleep: options.sleep ?? realSleep,
-    signal: options.signal,
-    setInterval: options.setInterval ?? ((fn, ms) => nodeSetInterval(fn, ms).unref()),
-    clearInterval: options.clearInterval ?? ((handle) => { nodeClearInterval(handle as ReturnType<typeof nodeSetInterval>); }),
-  };
-}
+const resolveSettings = resolveLockSettings;
 
 async function tryAcquire(path: string, settings: Settings): Promise<Attempt> {
   try {
@@ -297,44 +263,32 @@ async function claim(path: string, settings: Settings): Promise<Attempt> {
 class HeldAccountLock implements AccountLock {
   readonly path: string;
   readonly #token: string;
-  readonly #settings: Settings;
-  #lastWall: number;
-  #lastMono: number;
-  #lostError: LockLostError | undefined;
-  #listeners: ((error: Error) => void)[] = [];
-  #timer: { handle: unknown } | undefined;
+  readonly #lease: Lease;
   #released: Promise<void> | undefined;
 
   constructor(path: string, token: string, settings: Settings, wall: number, mono: number) {
     this.path = path;
     this.#token = token;
-    this.#settings = settings;
-    this.#lastWall = wall;
-    this.#lastMono = mono;
-    this.#timer = { handle: settings.setInterval(() => { this.#backgroundRefresh(); }, settings.refreshMs) };
+    this.#lease = new Lease(settings, wall, mono, () => { this.#backgroundRefresh(); });
   }
 
   get lost(): boolean {
-    return this.#lostError !== undefined;
+    return this.#lease.lostError !== undefined;
   }
 
   assertHeld(): void {
     if (this.#released !== undefined) throw new LockLostError(`The lock at ${this.path} was already released.`);
-    if (this.#lostError !== undefined) throw new LockLostError(this.#lostError.message);
+    const lost = this.#lease.lostError;
+    if (lost !== undefined) throw new LockLostError(lost.message);
     const problem = this.#ownerProblem() ?? this.#ageProblem() ?? this.#refresh();
     if (problem !== undefined) {
-      this.#lose(problem);
+      this.#lease.lose(problem);
       throw new LockLostError(problem);
     }
   }
 
   onLost(listener: (error: Error) => void): void {
-    const error = this.#lostError;
-    if (error !== undefined) {
-      queueMicrotask(() => { callQuietly(listener, error); });
-      return;
-    }
-    this.#listeners.push(listener);
+    this.#lease.onLost(listener);
   }
 
   release(): Promise<void> {
@@ -343,7 +297,7 @@ class HeldAccountLock implements AccountLock {
   }
 
   async #release(): Promise<void> {
-    this.#stopTimer();
+    this.#lease.stop();
     const owner = await readOwner(this.path).catch(() => undefined);
     if (owner?.token !== this.#token) return; // not ours (any more): never remove another's
     // Moved aside before removal, and checked again there: if it was taken over between
@@ -366,10 +320,10 @@ class HeldAccountLock implements AccountLock {
   }
 
   #backgroundRefresh(): void {
-    if (this.#released !== undefined || this.#lostError !== undefined) return;
+    if (this.#released !== undefined || this.#lease.lostError !== undefined) return;
     try {
       const problem = this.#ownerProblem() ?? this.#ageProblem() ?? this.#refresh();
-      if (problem !== undefined) this.#lose(problem);
+      if (problem !== undefined) this.#lease.lose(problem);
     } catch {
       // Never throw out of a timer; assertHeld will refuse once refreshes stop succeeding.
     }
@@ -392,17 +346,16 @@ class HeldAccountLock implements AccountLock {
 
   /** Why too long has passed since our last refresh to be sure nobody took it over. */
   #ageProblem(): string | undefined {
-    const { now, monotonic, sureForMs, staleMs } = this.#settings;
-    const elapsed = Math.max(now() - this.#lastWall, monotonic() - this.#lastMono);
-    if (elapsed < sureForMs) return undefined;
+    const elapsed = this.#lease.unsureFor();
+    if (elapsed === undefined) return undefined;
     return `This process last refreshed the lock at ${this.path} ${Math.round(elapsed / 1000)}s ago (paused or suspended?); `
-      + `another kite-autologin may take over a lock not refreshed for ${Math.round(staleMs / 1000)}s, so this one cannot be sure it still holds it.`;
+      + `another kite-autologin may take over a lock not refreshed for ${Math.round(this.#lease.settings.staleMs / 1000)}s, so this one cannot be sure it still holds it.`;
   }
 
   /** Touches the folder's mtime, then checks it still is ours; undefined on success. */
   #refresh(): string | undefined {
-    const wall = this.#settings.now();
-    const mono = this.#settings.monotonic();
+    const wall = this.#lease.settings.now();
+    const mono = this.#lease.settings.monotonic();
     try {
       utimesSync(this.path, new Date(wall), new Date(wall));
     } catch (error) {
@@ -412,36 +365,11 @@ class HeldAccountLock implements AccountLock {
     }
     const problem = this.#ownerProblem();
     if (problem !== undefined) return problem;
-    this.#lastWall = wall;
-    this.#lastMono = mono;
+    this.#lease.confirmed(wall, mono);
     return undefined;
   }
-
-  #lose(message: string): void {
-    if (this.#lostError !== undefined) return;
-    const error = new LockLostError(message);
-    this.#lostError = error;
-    this.#stopTimer();
-    const listeners = this.#listeners;
-    this.#listeners = [];
-    for (const listener of listeners) callQuietly(listener, error);
-  }
-
-  #stopTimer(): void {
-    if (this.#timer === undefined) return;
-    this.#settings.clearInterval(this.#timer.handle);
-    this.#timer = undefined;
-  }
 }
 
-/** A listener's failure must not stop the others, nor escape from a timer. */
-function callQuietly(listener: (error: Error) => void, error: Error): void {
-  try {
-    listener(error);
-  } catch {
-    // ignored on purpose
-  }
-}
 
 /** owner.json of the lock folder; undefined when there is none or it is not one of ours. */
 async function readOwner(folder: string): Promise<Owner | undefined> {

@@ -106,3 +106,37 @@ test('Redis down after the exchange: token file written, alert without secrets; 
     await redis.stop();
   }
 });
+
+test('with REDIS_URL a rejection stops the account in Redis: status and health show it, resume clears it there, and a second host sees the same', async ({ kite }) => {
+  const world = await kite();
+  const redis = await startRedisServer({ requirepass: PASSWORD });
+  const url = redis.url({ password: PASSWORD });
+  try {
+    const wrong = { REDIS_URL: url, KITE_PASSWORD: 'not-the-password' };
+    const rejected = await world.run(['login'], wrong);
+    expect(rejected.code, rejected.stderr).toBe(3);
+    expect(world.sim.count('api-login')).toBe(1);
+
+    const status = await world.run(['status', '--json'], { REDIS_URL: url });
+    const report = JSON.parse(status.stdout) as { stopped: { causes: string[] } | null };
+    expect(report.stopped?.causes.join(' ')).toMatch(/password rejected/);
+    // Another host: its own (empty) state folder, the same Redis: the same stop.
+    const elsewhere = { REDIS_URL: url, TOKEN_FILE: `${world.tokenFile}.elsewhere/token.json` };
+    const refused = await world.run(['login'], { ...elsewhere, KITE_PASSWORD: 'not-the-password' });
+    expect(refused.code).toBe(3);
+    expect(world.sim.count('api-login')).toBe(1);
+
+    const resumed = await world.run(['resume'], { REDIS_URL: url });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/Cleared: password sent at/);
+    expect(resumed.stdout).toContain(`Recorded in kite-autologin:ledger:${world.app.apiKey}:${world.account.userId.toUpperCase()}`);
+    const after = JSON.parse((await world.run(['status', '--json'], { REDIS_URL: url })).stdout) as { stopped: unknown };
+    expect(after.stopped).toBeNull();
+    const ok = await world.run(['login'], { ...elsewhere });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(world.sim.count('api-login')).toBe(2);
+    for (const run of [rejected, status, refused, resumed, ok]) expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+  } finally {
+    await redis.stop();
+  }
+});

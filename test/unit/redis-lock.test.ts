@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortedError, LockedError, LockLostError } from '../../src/errors/index.js';
 import { lockKey } from '../../src/redis/keys.js';
-import { createRedisClient, type RedisClient } from '../../src/redis/redis-client.js';
+import { createRedisClient } from '../../src/redis/redis-client.js';
 import { RedisUnavailableError } from '../../src/redis/redis-error.js';
 import { acquireRedisLock, type RedisAccountLock } from '../../src/redis/redis-lock.js';
 import { parseRedisUrl } from '../../src/redis/redis-url.js';
 import type { AccountLockOptions } from '../../src/state/account-lock.js';
-import { runningRedisServers, startRedisServer, stopAllRedisServers, type RedisServer } from '../support/redis-server.js';
+import { twoHostsOnOneRedis } from '../support/redis-hosts.js';
+import { startRedisServer } from '../support/redis-server.js';
 
 /** One process's clocks, moved by hand, and refresh timers that run only when fired. */
 class FakeProcess {
@@ -45,37 +46,22 @@ function lostPromise(lock: RedisAccountLock): Promise<Error> {
 }
 
 describe('Redis account lock (real Redis)', () => {
-  let server: RedisServer;
-  let hostA: RedisClient;
-  let hostB: RedisClient;
-
-  beforeAll(async () => {
-    server = await startRedisServer();
-    hostA = createRedisClient(parseRedisUrl(server.url()));
-    hostB = createRedisClient(parseRedisUrl(server.url()));
-  });
-  afterAll(async () => {
-    await hostA.close();
-    await hostB.close();
-    await server.stop();
-    expect(await stopAllRedisServers()).toBe(0);
-    expect(runningRedisServers()).toBe(0);
-  });
+  const hosts = twoHostsOnOneRedis();
 
   it('lets one of two hosts acquire; the other waits waitMs, then LockedError names the holder', async () => {
     const user = nextUser();
     const a = fakeProcess();
     const b = fakeProcess();
     const results = await Promise.allSettled([
-      acquireRedisLock(hostA, 'abc123', user, { ...a.options, waitMs: 0 }),
-      acquireRedisLock(hostB, 'abc123', user, { ...b.options, waitMs: 0 }),
+      acquireRedisLock(hosts.hostA, 'abc123', user, { ...a.options, waitMs: 0 }),
+      acquireRedisLock(hosts.hostB, 'abc123', user, { ...b.options, waitMs: 0 }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const holder = results.find((r) => r.status === 'fulfilled')?.value as RedisAccountLock;
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(LockedError);
 
     const c = fakeProcess();
-    const waiting = await acquireRedisLock(hostB, 'abc123', user, { ...c.options, waitMs: 7_000 }).then(() => undefined, (e: unknown) => e);
+    const waiting = await acquireRedisLock(hosts.hostB, 'abc123', user, { ...c.options, waitMs: 7_000 }).then(() => undefined, (e: unknown) => e);
     expect(waiting).toBeInstanceOf(LockedError);
     expect((waiting as Error).message).toContain(`pid ${String(process.pid)} on ${hostname()}`);
     expect((waiting as Error).message).toContain(lockKey('abc123', user));
@@ -88,31 +74,31 @@ describe('Redis account lock (real Redis)', () => {
     const user = nextUser();
     const key = lockKey('abc123', user);
     const a = fakeProcess();
-    const lockA = await acquireRedisLock(hostA, 'abc123', user, a.options);
+    const lockA = await acquireRedisLock(hosts.hostA, 'abc123', user, a.options);
     expect(a.timers).toBe(1);
-    await hostB.call('DEL', key); // as if it had expired
+    await hosts.hostB.call('DEL', key); // as if it had expired
     const b = fakeProcess();
-    const lockB = await acquireRedisLock(hostB, 'abc123', user, b.options);
-    const valueB = await hostB.call('GET', key);
+    const lockB = await acquireRedisLock(hosts.hostB, 'abc123', user, b.options);
+    const valueB = await hosts.hostB.call('GET', key);
 
     await lockA.release();
     expect(a.timers).toBe(0);
-    expect(await hostB.call('GET', key)).toBe(valueB);
-    await expect(acquireRedisLock(hostA, 'abc123', user, { ...fakeProcess().options, waitMs: 0 })).rejects.toBeInstanceOf(LockedError);
+    expect(await hosts.hostB.call('GET', key)).toBe(valueB);
+    await expect(acquireRedisLock(hosts.hostA, 'abc123', user, { ...fakeProcess().options, waitMs: 0 })).rejects.toBeInstanceOf(LockedError);
 
     await lockB.release();
     await lockB.release();
-    expect(await hostB.call('EXISTS', key)).toBe(0);
+    expect(await hosts.hostB.call('EXISTS', key)).toBe(0);
     expect(() => { lockB.assertHeld(); }).toThrow(LockLostError);
   });
 
   it('expires when its holder stops refreshing; another takes it over, and the old holder learns so at its next refresh', async () => {
     const user = nextUser();
     const a = fakeProcess({ staleMs: 600, refreshMs: 100 });
-    const lockA = await acquireRedisLock(hostA, 'abc123', user, a.options);
+    const lockA = await acquireRedisLock(hosts.hostA, 'abc123', user, a.options);
     const lost = lostPromise(lockA);
     // Real clocks and timers: B waits until Redis lets A's lock expire.
-    const lockB = await acquireRedisLock(hostB, 'abc123', user, { staleMs: 600, refreshMs: 100, waitMs: 10_000 });
+    const lockB = await acquireRedisLock(hosts.hostB, 'abc123', user, { staleMs: 600, refreshMs: 100, waitMs: 10_000 });
     expect(() => { lockA.assertHeld(); }).not.toThrow(); // nothing observed yet, and not yet too old
 
     a.fire();
@@ -126,7 +112,7 @@ describe('Redis account lock (real Redis)', () => {
 
   it('assertHeld refuses once staleMs - staleMs/4 has passed since the last confirmation, on either clock', async () => {
     const a = fakeProcess();
-    const lock = await acquireRedisLock(hostA, 'abc123', nextUser(), a.options);
+    const lock = await acquireRedisLock(hosts.hostA, 'abc123', nextUser(), a.options);
     a.advance(14_999);
     expect(() => { lock.assertHeld(); }).not.toThrow();
     a.advance(1);
@@ -135,7 +121,7 @@ describe('Redis account lock (real Redis)', () => {
     await lock.release();
 
     const b = fakeProcess();
-    const other = await acquireRedisLock(hostA, 'abc123', nextUser(), b.options);
+    const other = await acquireRedisLock(hosts.hostA, 'abc123', nextUser(), b.options);
     b.wall -= 60_000; // the wall clock stepped back; the monotonic one still counts
     b.mono += 15_000;
     expect(() => { other.assertHeld(); }).toThrow(LockLostError);
@@ -146,12 +132,12 @@ describe('Redis account lock (real Redis)', () => {
     const user = nextUser();
     const key = lockKey('abc123', user);
     const a = fakeProcess();
-    const lock = await acquireRedisLock(hostA, 'abc123', user, a.options);
+    const lock = await acquireRedisLock(hosts.hostA, 'abc123', user, a.options);
     a.advance(10_000);
-    await hostB.call('PEXPIRE', key, 1_000);
+    await hosts.hostB.call('PEXPIRE', key, 1_000);
     a.fire();
     // Polled on A's own connection: its answer comes after that of the refresh.
-    await expect.poll(async () => await hostA.call('PTTL', key) as number).toBeGreaterThan(5_000);
+    await expect.poll(async () => await hosts.hostA.call('PTTL', key) as number).toBeGreaterThan(5_000);
     a.advance(10_000); // 20 s since acquiring, 10 s since the refresh
     expect(() => { lock.assertHeld(); }).not.toThrow();
     await lock.release();
@@ -161,17 +147,17 @@ describe('Redis account lock (real Redis)', () => {
     const user = nextUser();
     const key = lockKey('abc123', user);
     const a = fakeProcess();
-    const lock = await acquireRedisLock(hostA, 'abc123', user, a.options);
-    await hostB.call('PEXPIRE', key, 1_000);
+    const lock = await acquireRedisLock(hosts.hostA, 'abc123', user, a.options);
+    await hosts.hostB.call('PEXPIRE', key, 1_000);
     await lock.confirmHeld();
-    expect(await hostB.call('PTTL', key)).toBeGreaterThan(5_000);
+    expect(await hosts.hostB.call('PTTL', key)).toBeGreaterThan(5_000);
 
-    await hostB.call('SET', key, JSON.stringify({ token: 'x', pid: 4242, hostname: 'host-b', acquiredAt: 'now' }));
+    await hosts.hostB.call('SET', key, JSON.stringify({ token: 'x', pid: 4242, hostname: 'host-b', acquiredAt: 'now' }));
     expect(() => { lock.assertHeld(); }).not.toThrow(); // the synchronous check cannot know yet
     await expect(lock.confirmHeld()).rejects.toThrow(/taken over by another kite-autologin \(pid 4242 on host-b/);
     expect(lock.lost).toBe(true);
     await lock.release();
-    expect(await hostB.call('GET', key)).toContain('host-b');
+    expect(await hosts.hostB.call('GET', key)).toContain('host-b');
   });
 
   it('confirmHeld throws LockLostError when Redis cannot answer, without calling the lock lost', async () => {
@@ -196,9 +182,9 @@ describe('Redis account lock (real Redis)', () => {
 
   it('stops waiting when its signal aborts', async () => {
     const user = nextUser();
-    const holder = await acquireRedisLock(hostA, 'abc123', user, fakeProcess().options);
+    const holder = await acquireRedisLock(hosts.hostA, 'abc123', user, fakeProcess().options);
     const controller = new AbortController();
-    const waiting = acquireRedisLock(hostB, 'abc123', user, {
+    const waiting = acquireRedisLock(hosts.hostB, 'abc123', user, {
       ...fakeProcess().options,
       signal: controller.signal,
       sleep: (_ms, signal) => new Promise((_resolve, reject) => { signal?.addEventListener('abort', () => { reject(signal.reason as Error); }); controller.abort(); }),
