@@ -76,13 +76,18 @@ export async function benchAccounts(n: number): Promise<void> {
       `  process exit after          ${(exitedMs / 1000).toFixed(1)} s`,
       `  Chromium processes at peak  ${peak.chromium} (of ${peak.processes} in the tree)`,
       `  simulator 429 answers       ${sim.requests.filter((r) => r.status === 429).length}`,
+      `  refused at Kite             ${sim.requests.filter((r) => r.route === 'api-login' && r.status !== 200).length} passwords, ${sim.requests.filter((r) => r.route === 'api-twofa' && r.status !== 200).length} TOTP codes`,
       '',
       'Targets:',
       ...checks.map((c) => `  ${c.ok ? 'ok  ' : 'MISS'}  ${c.target.padEnd(52)} ${c.value}`),
       '',
     ];
     process.stdout.write(lines.join('\n'));
-    if (code !== 0) process.stderr.write(stderr.split('\n').slice(-20).join('\n'));
+    if (code !== 0) {
+      // What went wrong, account by account (the CLI's lines never hold a secret: checked above).
+      const failed = stdout.split('\n').filter((line) => /^\[\w+\]/.test(line) && !/Logged in|still valid/.test(line));
+      process.stderr.write(`${[...failed.slice(0, 20), ...stderr.split('\n').slice(-20)].join('\n')}\n`);
+    }
     if (checks.some((c) => !c.ok)) process.exitCode = 1;
   } finally {
     await sim.close();

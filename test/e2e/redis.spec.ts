@@ -107,7 +107,7 @@ test('Redis down after the exchange: token file written, alert without secrets; 
   }
 });
 
-test('with REDIS_URL a rejection stops the account in Redis: status and health show it, resume clears it there, and a second host sees the same', async ({ kite }) => {
+test('with REDIS_URL a rejection stops the account in Redis: status shows it, resume clears it there, and a second host sees the same', async ({ kite }) => {
   const world = await kite();
   const redis = await startRedisServer({ requirepass: PASSWORD });
   const url = redis.url({ password: PASSWORD });
