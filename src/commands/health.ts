@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { worstExitCode } from '../accounts/worst-exit-code.js';
 import { loadObserved, type ObserverConfig } from '../config/load.js';
 import type { RawConfig } from '../config/read.js';
-import { assessHealth, type HealthReport } from '../daemon/health.js';
+import { assessHealth, type HealthReport } from '../status/health-report.js';
 import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
 import { linePrefix } from '../wiring/each-account.js';
 import { calendarFor, savedTokenValid, stateFor } from '../wiring/from-config.js';

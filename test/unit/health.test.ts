@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessHealth, type HealthInput } from '../../src/daemon/health.js';
+import { assessHealth, type HealthInput } from '../../src/status/health-report.js';
 import { buildCalendar, loadCalendarData } from '../../src/schedule/calendar.js';
 
 const now = new Date('2026-11-23T04:00:00Z'); // Monday 09:30 IST, past the 09:00 deadline
