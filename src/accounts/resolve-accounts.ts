@@ -290,21 +290,26 @@ function checkKeys(map: Mapping, place: string, allowed: readonly string[], cont
   }
 }
 
-/** One login per user id and api_key, and one token file per account. */
+/**
+ * One entry per user id, and one token file per account. Kite counts wrong passwords and
+ * codes per user, whatever the app: one user under two api_keys would have two ledgers, two
+ * budgets and two locks, and could spend more of Kite's five attempts than one ledger allows.
+ */
 function checkUnique(identities: readonly Identity[], context: ResolveContext): void {
-  const logins = new Map<string, Identity>();
+  const users = new Map<string, Identity>();
   const tokenFiles = new Map<string, Identity>();
   for (const account of identities) {
-    const login = account.apiKey === undefined ? undefined : `${account.apiKey}\u0000${account.userId}`;
-    const first = login === undefined ? undefined : logins.get(login);
+    const first = users.get(account.userId);
     if (first !== undefined) {
       context.problems.push({
         variable: `${account.place}.user_id`,
-        message: `is the same user id on the same api_key as accounts[${first.index}]; list each account once`,
+        message: first.apiKey === account.apiKey
+          ? `is the same user id on the same api_key as accounts[${first.index}]; list each account once`
+          : `is the same user id as accounts[${first.index}] (on another api_key): Kite counts wrong attempts per user, so each user is listed once, with one app`,
       });
       continue; // its token file is then the same too: one mistake, one problem
     }
-    if (login !== undefined) logins.set(login, account);
+    users.set(account.userId, account);
     if (account.tokenFile === undefined) continue;
     const sharer = tokenFiles.get(account.tokenFile);
     if (sharer !== undefined) {

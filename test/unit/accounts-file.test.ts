@@ -225,7 +225,7 @@ accounts:
     expect(loadAccountsFile({ ...onDisk(plain, SECRETS, 0o644), checkMode: false })).toHaveLength(1);
   });
 
-  it('refuses the same user id twice on one api_key (any case), allows it on two apps with two token files', () => {
+  it('refuses the same user id twice (any case), on one api_key or on two: Kite counts wrong attempts per user', () => {
     const twice = `${DEFAULTS}accounts:\n${ACCOUNT_A}  - user_id: ab1234\n    password_file: pw-a\n    totp_secret_file: totp-a\n`;
     expect(problemsOf(onDisk(twice, SECRETS))).toEqual([{
       variable: 'ACCOUNTS_FILE accounts[1] (AB1234).user_id',
@@ -236,13 +236,12 @@ accounts:
     expect(problemsOf(onDisk(alsoBroken, SECRETS)).map((p) => p.variable)).toEqual([
       'ACCOUNTS_FILE accounts[0] (AB1234).name', 'ACCOUNTS_FILE accounts[1] (AB1234).user_id',
     ]);
-    const twoApps = `${twice}    api_key: second-app\n`;
+    // Two apps, two token files: still one user, whose five wrong attempts one ledger must count.
+    const twoApps = `${twice}    api_key: second-app\n    token_file: second-app/AB1234.json\n`;
     expect(problemsOf(onDisk(twoApps, SECRETS))).toEqual([{
-      variable: 'ACCOUNTS_FILE accounts[1] (AB1234).token_file',
-      message: 'is the same file as the token file of accounts[0]; give each account a token_file of its own',
+      variable: 'ACCOUNTS_FILE accounts[1] (AB1234).user_id',
+      message: 'is the same user id as accounts[0] (on another api_key): Kite counts wrong attempts per user, so each user is listed once, with one app',
     }]);
-    const accounts = loadAccountsFile(onDisk(`${twoApps}    token_file: second-app/AB1234.json\n`, SECRETS));
-    expect(accounts.map((a) => a.env.KITE_API_KEY)).toEqual(['abc123', 'second-app']);
   });
 
   it('refuses two accounts writing one token file', () => {
