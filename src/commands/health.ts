@@ -8,7 +8,7 @@ import { linePrefix } from '../wiring/each-account.js';
 import { calendarFor, savedTokenValid, stateFor } from '../wiring/from-config.js';
 import { observedAccount, readAccountRecord } from '../login/account-record.js';
 import type { AutologinState } from '../state/state-store.js';
-import { ExitCode } from '../errors/autologin-error.js';
+import { ExitCode, isAutologinError } from '../errors/autologin-error.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
@@ -34,7 +34,18 @@ Options:
     const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
     const observed = loadEach(configured, (account) => loadObserved({ env: account.env, cwd: ctx.cwd }));
     const now = new Date();
-    const reports = await Promise.all(observed.map(({ config, raw }) => accountHealth(config, raw, now)));
+    const unreadable: number[] = [];
+    // With several accounts, one whose records cannot be read is unhealthy on its own line (exit 2
+    // for it); the others are still reported. One account: the error is the command's, as ever.
+    const reports = await Promise.all(observed.map(async ({ config, raw }) => {
+      try {
+        return await accountHealth(config, raw, now);
+      } catch (error) {
+        if (!configured.fromFile || !isAutologinError(error)) throw error;
+        unreadable.push(error.exitCode);
+        return { healthy: false, problems: [`${error.code}: ${error.message}`], facts: [] } satisfies HealthReport;
+      }
+    }));
     configured.accounts.forEach((account, i) => {
       const report = reports[i] as HealthReport;
       const prefix = linePrefix(configured, account);
@@ -42,7 +53,7 @@ Options:
       for (const problem of report.problems) ctx.out(`${prefix}  ✗ ${problem}`);
       for (const fact of report.facts) ctx.out(`${prefix}  ✓ ${fact}`);
     });
-    return worstExitCode(reports.map((report) => (report.healthy ? ExitCode.OK : ExitCode.FAILURE)));
+    return worstExitCode([...reports.map((report) => (report.healthy ? ExitCode.OK : ExitCode.FAILURE)), ...unreadable]);
   },
 };
 

@@ -23,7 +23,8 @@ that account, across restarts, so that it never spends the account's five attemp
 cause first (the credentials, or this machine's clock for a TOTP), then run this. It is
 recorded in the account's attempt ledger. Changing the credentials also clears a stop.
 The day's budgets (3 password submissions, 2 failed codes) are not reset by it.
-With ACCOUNTS_FILE: clears the stops of every account, or only --account's.
+With ACCOUNTS_FILE: --account is required when it lists more than one account (one
+account's stop is cleared at a time).
 
 Options:
   --account USER_ID
@@ -34,6 +35,11 @@ Options:
     const { values } = parseCommandArgs('resume', ctx.args, { account: { type: 'string' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
     const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
+    // Each account's stop is its own: clearing them all at once would let an account whose
+    // cause is not fixed spend another of its five attempts.
+    if (configured.fromFile && configured.accounts.length > 1) {
+      throw new UsageError(`resume: ACCOUNTS_FILE lists ${String(configured.accounts.length)} accounts; name the one whose stop to clear with --account (${configured.accounts.map((a) => a.userId).join(', ')}).`);
+    }
     type Loaded = { values: [BaseConfig]; raw: RawConfig };
     const loaded = loadEach(configured, (account): Loaded => loadWithRaw<[BaseConfig]>({ env: account.env, cwd: ctx.cwd }, validateBase));
     const byAccount = new Map(configured.accounts.map((account, i) => [account, loaded[i] as Loaded]));

@@ -1,7 +1,7 @@
 import { worstExitCode } from '../accounts/worst-exit-code.js';
 import { loadObserved, type Observed, type ObserverConfig } from '../config/load.js';
 import type { RawConfig } from '../config/read.js';
-import { ExitCode } from '../errors/autologin-error.js';
+import { ExitCode, isAutologinError } from '../errors/autologin-error.js';
 import { observedAccount, readAccountRecord } from '../login/account-record.js';
 import { nextRuns } from '../schedule/plan.js';
 import type { AutologinState } from '../state/state-store.js';
@@ -48,15 +48,30 @@ Options:
       const verdict = await verifySavedToken(new TokenStore(config.tokenFile), undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now);
       return verdict.valid ? { accepts: true } : { accepts: false, reason: verdict.reason };
     };
-    const reports = await Promise.all(configured.accounts.map(async (account, i) => {
+    // With several accounts, one whose records cannot be read is listed apart (exit 2 for it);
+    // the others are still reported. One account: the error is the command's, as ever.
+    const unreadable: { userId: string | undefined; code: string; message: string; exitCode: number }[] = [];
+    const gathered = await Promise.all(configured.accounts.map(async (account, i) => {
       const { config, raw } = observed[i] as Observed;
-      const report = await gatherStatus({ config, raw, now, askKite: values.check ? askKite(config) : undefined });
-      return account.place !== undefined && account.label !== account.userId ? { ...report, name: account.label } : report;
+      try {
+        const report = await gatherStatus({ config, raw, now, askKite: values.check ? askKite(config) : undefined });
+        return account.place !== undefined && account.label !== account.userId ? { ...report, name: account.label } : report;
+      } catch (error) {
+        if (!configured.fromFile || !isAutologinError(error)) throw error;
+        unreadable.push({ userId: account.userId, code: error.code, message: error.message, exitCode: error.exitCode });
+        return undefined;
+      }
     }));
+    const reports = gathered.filter((report) => report !== undefined);
     const list = { list: configured.fromFile };
-    if (values.json) ctx.out(renderStatusJson(reports, list));
-    else for (const line of renderStatusText(reports, list)) ctx.out(line);
-    return worstExitCode(reports.map((report) => (report.valid ? ExitCode.OK : ExitCode.FAILURE)));
+    if (values.json) {
+      const json = renderStatusJson(reports, list);
+      ctx.out(unreadable.length === 0 ? json : JSON.stringify({ ...(JSON.parse(json) as object), unreadable: unreadable.map(({ userId, code, message }) => ({ userId, code, message })) }));
+    } else {
+      for (const line of renderStatusText(reports, list)) ctx.out(line);
+      for (const u of unreadable) ctx.out(`[${u.userId ?? '?'}] cannot be read: ${u.code}: ${u.message}`);
+    }
+    return worstExitCode([...reports.map((report) => (report.valid ? ExitCode.OK : ExitCode.FAILURE)), ...unreadable.map((u) => u.exitCode)]);
   },
 };
 

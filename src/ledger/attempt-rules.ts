@@ -83,6 +83,9 @@ export function judge(input: RuleInput): Verdict {
 }
 
 function stopOf(input: RuleInput, sinceResume: Submission[], resumeIndex: number): Stop | undefined {
+  // The ledger's own account: the command to clear the stop names it (with several accounts, a bare resume is refused).
+  const header = input.records.find((r) => r.type === 'header');
+  const stop = (factor: Factor, since: string, cause: ErrorCode, why: string): Stop => stopFor(header?.userId, factor, since, cause, why);
   // A blocked account stays blocked whatever is configured; a rejection or an unknown
   // answer stops until the credential it was about changes.
   const blocked = sinceResume.find((s) => s.outcome === 'blocked');
@@ -109,13 +112,13 @@ function stopOf(input: RuleInput, sinceResume: Submission[], resumeIndex: number
   return undefined;
 }
 
-function stop(factor: Factor, since: string, cause: ErrorCode, why: string): Stop {
+function stopFor(userId: string | undefined, factor: Factor, since: string, cause: ErrorCode, why: string): Stop {
   const fix = factor === 'password'
     ? 'Check the user id and password on kite.zerodha.com by hand, fix the configuration'
     : 'Check KITE_TOTP_SECRET and this machine\'s clock (timedatectl; the log names Kite\'s clock offset)';
   return {
     code: 'HALTED', factor, since, cause,
-    message: `Stopped since ${since}: ${why} (${cause}). Nothing is submitted again until you fix it. ${fix}, then run \`kite-autologin resume\` (changed credentials also clear it).`,
+    message: `Stopped since ${since}: ${why} (${cause}). Nothing is submitted again until you fix it. ${fix}, then run \`kite-autologin resume${userId ? ` --account ${userId}` : ''}\` (changed credentials also clear it).`,
   };
 }
 

@@ -124,10 +124,12 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
     }
 
     // A process that lost its lock (paused past its staleness) must not end the session
-    // another process may be creating now.
-    deps.assertLockHeld?.();
-    await deps.confirmLockHeld?.();
+    // another process may be creating now: the session is made first (kiteconnect may still be
+    // loading), then the lock confirmed (Redis: a round trip), then asserted with nothing
+    // awaited between that and the exchange.
     const session = await sessionFor(creds.apiKey);
+    await deps.confirmLockHeld?.();
+    deps.assertLockHeld?.();
     const data = await session.exchange(requestToken);
     phase({ phase: 'exchange', detail: { userId: data.userId } });
     if (data.userId.toUpperCase() !== creds.userId.toUpperCase()) {

@@ -32,9 +32,14 @@ export interface FailureFacts {
   kiteClockOffsetMs?: number | undefined;
 }
 
+/** The command that clears this account's stop: `userId` is the user id, or a label ending in it ("Mother (CD5678)"). */
+function resumeFor(userId: string): string {
+  return `kite-autologin resume --account ${/\(([^()\s]+)\)$/.exec(userId)?.[1] ?? userId}`;
+}
+
 export function failureNotice(f: FailureFacts): Notice {
   const next = f.halted
-    ? 'Stopped: no login will be tried again (five wrong attempts block the account). Fix the credentials or the clock, then run `kite-autologin resume` (changing the credentials also clears it).'
+    ? `Stopped: no login will be tried again (five wrong attempts block the account). Fix the credentials or the clock, then run \`${resumeFor(f.userId)}\` (changing the credentials also clears it).`
     : 'Gave up for this morning. The next scheduled run will try again; to get a token now, run `kite-autologin login`.';
   const lines = [
     `${f.code}${f.step ? ` at step ${f.step}` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.message}`,
@@ -53,7 +58,7 @@ export function failureNotice(f: FailureFacts): Notice {
 }
 
 export function stillHaltedNotice(f: { userId: string; day: string; at: string; code: ErrorCode; since: string }): Notice {
-  const next = 'Fix the credentials or the clock, then run `kite-autologin resume`.';
+  const next = `Fix the credentials or the clock, then run \`${resumeFor(f.userId)}\`.`;
   return {
     event: 'still-halted',
     title: `kite-autologin: still stopped, no login for ${f.userId} on ${f.day}`,

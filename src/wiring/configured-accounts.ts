@@ -69,8 +69,9 @@ export async function configuredAccounts(options: ConfiguredAccountsOptions): Pr
     path: accountsFile, tokenFile: raw['TOKEN_FILE']?.trim() || 'data/kite-token.json', cwd, ...(readFile ? { readFile } : {}),
   });
   const picked = selectAccounts(all, { account: wanted, completionIndex: raw['JOB_COMPLETION_INDEX'] });
-  // The account's own values win; a KITE_*_FILE left in the environment would clash with them.
-  const base = Object.fromEntries(Object.entries(env).filter(([name]) => !isCredentialFile(name)));
+  // The account's own values win; a KITE_*_FILE left in the environment or in .env would clash
+  // with them: blank ones hide both (a blank variable counts as unset, and beats .env's).
+  const base = { ...env, ...Object.fromEntries([...CREDENTIAL_FILES].map((name) => [name, ''])) };
   return {
     fromFile: true,
     loginConcurrency,
@@ -84,7 +85,6 @@ export async function configuredAccounts(options: ConfiguredAccountsOptions): Pr
 }
 
 const CREDENTIAL_FILES: ReadonlySet<string> = new Set(FILE_VARIABLES.filter((name) => name.startsWith('KITE_')).map((name) => `${name}_FILE`));
-const isCredentialFile = (name: string): boolean => CREDENTIAL_FILES.has(name);
 
 /** How alerts name an account: `Mother (CD5678)`, or the user id alone. */
 export function accountTitle(account: ConfiguredAccount): string {

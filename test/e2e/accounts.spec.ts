@@ -1,51 +1,10 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { accountsFileEntry, cliEnvFor, simAccounts, simApps, startSimulator, type SimAccount, type Simulator } from '@kite-autologin/simulator';
+import { readFile, stat } from 'node:fs/promises';
+import type { SimAccount } from '@kite-autologin/simulator';
+import { family, secretsOf } from '../support/family.js';
 import { expect, test } from '../support/fixtures.js';
-import { chromiumProcesses, killLeftovers, spawnCli, TEST_MARK, todayIsTradingEnv, type CliResult } from '../support/kite-world.js';
+import { chromiumProcesses, spawnCli, todayIsTradingEnv } from '../support/kite-world.js';
+import { startReceiver } from '../support/receiver.js';
 
-/** Three users of one family on one app, listed in an ACCOUNTS_FILE (0600, plain values). */
-interface Family {
-  sim: Simulator;
-  users: SimAccount[];
-  dir: string;
-  env: Record<string, string>;
-  tokenOf: (userId: string) => string;
-  run: (args: string[], extra?: Record<string, string>) => Promise<CliResult>;
-  close: () => Promise<void>;
-}
-
-async function family(options: { wrongPasswordFor?: number } = {}): Promise<Family> {
-  const users = simAccounts(3, 12);
-  const [app] = simApps(1, 12, { authorizedUsers: users.map((u) => u.userId) });
-  if (!app) throw new Error('no app');
-  const sim = await startSimulator({ accounts: users, apps: [app] });
-  const dir = await mkdtemp(join(tmpdir(), 'kal-acc-'));
-  const entries = users.map((user, i) => ({
-    ...accountsFileEntry(user, app),
-    ...(i === options.wrongPasswordFor ? { password: `${user.password}-wrong` } : {}),
-    ...(i === 1 ? { name: 'Mother' } : {}),
-  }));
-  // JSON is YAML.
-  const accountsFile = join(dir, 'accounts.yaml');
-  await writeFile(accountsFile, JSON.stringify({ accounts: entries }), { mode: 0o600 });
-  const single = cliEnvFor(sim, users[0] as SimAccount, app, dir, { name: TEST_MARK, value: dir });
-  const env = Object.fromEntries(Object.entries(single).filter(([name]) => !/^KITE_(?:API_KEY|API_SECRET|USER_ID|PASSWORD|TOTP_SECRET|REDIRECT_URL)$/.test(name)));
-  env['ACCOUNTS_FILE'] = accountsFile;
-  return {
-    sim, users, dir, env,
-    tokenOf: (userId) => join(dir, 'data', `${userId}.json`),
-    run: (args, extra = {}) => spawnCli(args, { ...env, ...extra }, dir).result,
-    close: async () => {
-      killLeftovers(dir);
-      await sim.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const secretsOf = (users: SimAccount[]): string[] => users.flatMap((u) => [u.password, u.totpSecret]);
 
 test('login logs in every account of ACCOUNTS_FILE, each to its own token file; status --json lists them all', async () => {
   const f = await family();
@@ -172,6 +131,34 @@ test('the daemon with several accounts: a slow account does not hold up the othe
     for (const secret of secretsOf(f.users)) expect(stopped.stdout + stopped.stderr).not.toContain(secret);
     expect(f.sim.requests.filter((r) => r.route === 'api-login' && r.status !== 200).length).toBe(1);
   } finally {
+    await f.close();
+  }
+});
+
+test('run --once: an account waiting to retry holds no login slot, and one shared HEARTBEAT_URL stays failed after a failure that day', async () => {
+  const f = await family({ wrongPasswordFor: 1 });
+  const heartbeat = await startReceiver();
+  try {
+    const [retried, rejected, quick] = f.users as [SimAccount, SimAccount, SimAccount];
+    f.sim.faults.users[retried.userId] = { 'api-login': { status: 503, message: 'Service unavailable', times: 1 } };
+    // One login at a time; the 503's retry waits 15 to 30 s (RETRY_BACKOFF_SECONDS 30, with jitter).
+    const env = { ...todayIsTradingEnv(), LOGIN_CONCURRENCY: '1', RETRY_BACKOFF_SECONDS: '30', HEARTBEAT_URL: `${heartbeat.url}/ping/family` };
+    const result = await f.run(['run', '--once'], env);
+    expect(result.code, result.stdout + result.stderr).toBe(3); // Mother's password
+    expect(result.stdout).toContain(`[${retried.userId}] Logged in (attempt 2)`);
+    // The others' turns came while the retried account waited for its retry, not after its morning.
+    const mtime = async (user: SimAccount): Promise<number> => (await stat(f.tokenOf(user.userId))).mtimeMs;
+    expect(await mtime(quick)).toBeLessThan(await mtime(retried));
+    await expect(stat(f.tokenOf(rejected.userId))).rejects.toThrow(/ENOENT/);
+
+    // Mother's failure is the last word of the day: no later success ping hides it.
+    const pings = heartbeat.received.map((r) => r.path);
+    expect(pings).toContain('/ping/family/fail');
+    expect(pings.slice(pings.indexOf('/ping/family/fail'))).toEqual(['/ping/family/fail']);
+    for (const secret of secretsOf(f.users)) expect(result.stdout + result.stderr).not.toContain(secret);
+    await expect.poll(() => chromiumProcesses(f.dir)).toEqual([]);
+  } finally {
+    await heartbeat.close();
     await f.close();
   }
 });

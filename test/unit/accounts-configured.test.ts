@@ -68,13 +68,22 @@ describe('configuredAccounts with ACCOUNTS_FILE', () => {
     expect(got.accounts.map((a) => [a.label, a.userId, accountTitle(a)])).toEqual([['AB1234', 'AB1234', 'AB1234'], ['Mother', 'CD5678', 'Mother (CD5678)']]);
     const [first, second] = got.accounts;
     expect(first?.env['LOG_LEVEL']).toBe('warn');
-    expect(first?.env['KITE_PASSWORD_FILE']).toBeUndefined();
+    expect(first?.env['KITE_PASSWORD_FILE']).toBe(''); // blank: unset, and it hides a .env's too
     expect(second?.env['TOKEN_FILE']).toBe(join(dir, 'data', 'CD5678.json'));
     // The overlay is a whole single-account configuration.
     const configs = loadEach(got, (a) => loadLoginConfig({ env: a.env, cwd: dir }));
     expect(configs.map((c) => [c.credentials.userId, c.credentials.password, c.tokenFile])).toEqual([
       ['AB1234', 'pw-a', join(dir, 'data', 'AB1234.json')], ['CD5678', 'pw-b', join(dir, 'data', 'CD5678.json')],
     ]);
+  });
+
+  it('a KITE_*_FILE left in .env from a single-account setup does not clash with the accounts\' own values', async () => {
+    const { writeFile: write } = await import('node:fs/promises');
+    await write(join(dir, '.env'), 'KITE_PASSWORD_FILE=/run/secrets/old_password\nKITE_TOTP_SECRET_FILE=/run/secrets/old_totp\n');
+    const env = { ACCOUNTS_FILE: await accountsFile(twoAccounts), TOKEN_FILE: join(dir, 'data', 'kite-token.json') };
+    const got = await configuredAccounts({ env, cwd: dir });
+    const configs = loadEach(got, (a) => loadLoginConfig({ env: a.env, cwd: dir }));
+    expect(configs.map((c) => c.credentials.password)).toEqual(['pw-a', 'pw-b']);
   });
 
   it('--account and JOB_COMPLETION_INDEX pick one account', async () => {
