@@ -5,7 +5,9 @@ import { observedAccount } from '../login/account-record.js';
 import { ExitCode, UsageError } from '../errors/index.js';
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { failuresSinceResume } from '../ledger/attempt-rules.js';
+import { accountFiles } from '../login/account-files.js';
 import { ledgerPlace, ledgerStoreFor, withAccountLockFor } from '../login/account-stores.js';
+import { refuseMovedToRedis } from '../login/open-ledger.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
 import { forEachAccount } from '../wiring/each-account.js';
@@ -68,6 +70,7 @@ async function clearStops(config: BaseConfig, account: Account, redis: RedisClie
   return withAccountLockFor(config, account, redis, async () => {
     const now = new Date();
     const ledger = await AccountLedger.open(ledgerStoreFor(config, account, redis), account, now, { create: false });
+    if (!ledger && !redis) await refuseMovedToRedis(accountFiles(config, account).ledger);
     await ledger?.settleOrphans(now);
     const { failures, stops } = ledger ? failuresSinceResume(ledger.records, true) : { failures: [], stops: [] };
     if (!ledger || (failures.length === 0 && stops.length === 0)) {

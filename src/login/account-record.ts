@@ -60,6 +60,8 @@ export async function readAccountRecord(
 async function readFrom(config: { tokenFile: string; stateDir?: string | undefined }, account: Account, redis: RedisClient | undefined, now: Date): Promise<AccountRecord> {
   const files = accountFiles(config, account);
   const ledger = await AccountLedger.open(ledgerStoreFor(config, account, redis), account, now, { create: false });
+  // A file ledger carried over to Redis: read without REDIS_URL, "nothing recorded" would be wrong.
+  if (!ledger && !redis) await (await import('./open-ledger.js')).refuseMovedToRedis(files.ledger);
   // Held: a live login refreshes it (a crashed holder's goes stale, or expires in Redis).
   const lockHeld = await lockHeldFor(config, account, redis, now);
   const { failures, stops } = ledger ? failuresSinceResume(ledger.records, !lockHeld) : { failures: [], stops: [] };

@@ -1,10 +1,11 @@
-import { readFile, rename } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import type { Credentials } from '../config/index.js';
 import { isErrorCode, StateError, type ErrorCode } from '../errors/index.js';
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { fileLedgerStore, type LedgerStore } from '../ledger/ledger-store.js';
-import type { Factor } from '../ledger/records.js';
+import type { Factor, LedgerRecord } from '../ledger/records.js';
 import { stopIn } from '../ledger/stop-codes.js';
+import { withAccountLock, type AccountLockOptions } from '../state/account-lock.js';
 import { istDate } from '../time/ist.js';
 import { sameCredentials, type Fingerprint } from '../state/credentials-fingerprint.js';
 import type { AccountFiles } from './account-files.js';
@@ -18,26 +19,25 @@ export interface OpenedLedger {
 /**
  * Opens (or starts) the account's ledger. A new ledger carries over a stop left in the
  * state file of earlier versions when it was about these same credentials: an upgrade never
- * turns a stopped account into one that types its rejected password again.
+ * turns a stopped account into one that types its rejected password again. With Redis, the
+ * file ledger this host kept before is carried in first (under the account's file lock too:
+ * `fileLock` waits for it, default as acquireAccountLock). Without Redis, a ledger carried
+ * into Redis earlier stops the login: a fresh file would forget its stops and spent budgets.
  */
 export async function openAccountLedger(
   files: AccountFiles,
   credentials: Credentials,
   now: Date,
   store: LedgerStore = fileLedgerStore(files.ledger),
+  fileLock: AccountLockOptions = {},
 ): Promise<OpenedLedger> {
   const account: Account = { apiKey: credentials.apiKey, userId: credentials.userId };
   const secrets = { password: credentials.password, totpSecret: credentials.totpSecret };
   // Redis: the ledger this host kept in a file before REDIS_URL is never silently dropped.
-  const carried = store.path === files.ledger ? undefined : await carryFileLedger(files, store, credentials, now);
+  if (store.path !== files.ledger) await carryFileLedger(files, store, credentials, now, fileLock);
   const existing = await AccountLedger.open(store, account, now, { create: false });
-  if (existing && carried?.stop) {
-    const prints = await existing.prints(account, secrets);
-    const { factor } = carried.stop;
-    await existing.recordStop({ at: new Date(Date.parse(carried.stop.since) || now.getTime()), code: carried.stop.code, factor, print: prints[factor], note: `carried over from ${carried.from}` });
-  }
-  if (existing && carried) await moveAside(carried.from);
   if (existing) return { ledger: existing, account, prints: await existing.prints(account, secrets) };
+  if (store.path === files.ledger) await refuseMovedToRedis(files.ledger);
 
   const legacy = await legacyHalt(files.legacyState);
   const ledger = await AccountLedger.open(store, account, now, { create: true }) as AccountLedger;
@@ -80,32 +80,98 @@ async function legacyHalt(path: string): Promise<LegacyHalt | undefined> {
 export const MOVED_TO_REDIS = '.moved-to-redis';
 
 /**
- * The account's file ledger, when this host kept one before REDIS_URL was set. When Redis has
- * no ledger for the account yet, the file's whole text becomes it (its salt, submissions and
- * stops: the day's budgets stay spent). When Redis already has one (another host's), the
- * file's stop, if any, is carried over (its submissions are not: Redis counts the day's
- * budgets on its own). The caller then renames the file `<name>.moved-to-redis`, so it is
- * carried once. Called under the account's lock.
+ * The account's file ledger, when this host kept one before REDIS_URL was set, moved into
+ * Redis and renamed `<name>.moved-to-redis` (so it is carried once), all under the account's
+ * file lock: a process on this host without REDIS_URL may be mid-login, writing to it.
+ * When Redis has no ledger for the account yet, the file's whole text becomes it (its salt,
+ * submissions and stops). When Redis already has one (another host's), the file's
+ * submissions of today and their answers are appended to it (the day's budgets stay spent),
+ * then its stop, if any. Called under the account's Redis lock.
  */
-async function carryFileLedger(files: AccountFiles, store: LedgerStore, credentials: Credentials, now: Date): Promise<{ from: string; stop?: { code: ErrorCode; since: string; factor: Factor } } | undefined> {
+async function carryFileLedger(files: AccountFiles, store: LedgerStore, credentials: Credentials, now: Date, fileLock: AccountLockOptions): Promise<void> {
   const file = fileLedgerStore(files.ledger);
   const account: Account = { apiKey: credentials.apiKey, userId: credentials.userId };
-  const fileLedger = await AccountLedger.open(file, account, now, { create: false });
-  if (!fileLedger) return undefined;
-  if (await store.read() === undefined) {
-    const text = await file.read();
+  // Only a host that kept a file ledger takes the file lock (a host that never did may have no STATE_DIR to lock in).
+  if (!await AccountLedger.open(file, account, now, { create: false })) return;
+  await withAccountLock(files.lock, async () => {
+    const fileLedger = await AccountLedger.open(file, account, now, { create: false });
+    if (!fileLedger) return; // another process on this host carried it meanwhile
+    // Under the file lock, nobody waits for an answer the file lacks: it is unknown, as a login would record it.
+    await fileLedger.settleOrphans(now);
+    if (!await createFrom(file, store, files.ledger)) await appendToday(fileLedger, store, credentials, now);
+    await moveAside(files.ledger);
+  }, fileLock);
+}
+
+/** The whole file becomes the Redis ledger; false when Redis has one already. */
+async function createFrom(file: LedgerStore, store: LedgerStore, from: string): Promise<boolean> {
+  if (await store.read() !== undefined) return false;
+  const text = await file.read();
+  if (text === undefined) return false;
+  try {
+    await store.create(text);
+    return true;
+  } catch (error) {
+    // Another host created it meanwhile: append to it instead.
+    if ((error as { code?: unknown }).code === 'EEXIST') return false;
+    throw new StateError(store.path, `the file ledger ${from} could not be copied to Redis (${codeOf(error)}).`);
+  }
+}
+
+/**
+ * Appends the file's submissions of today (IST) and their answers to the Redis ledger, in
+ * one write, as the rules count them there: the budgets count every submission of the day
+ * whatever its print; a stop needs the print of the credentials configured now, so a print
+ * made with the file's salt for today's credentials is made again with Redis's. A submission
+ * Redis already holds (same id: a carry cut short before the rename) is not appended again.
+ * One made before this host's last `resume` must spend the budget but stop nothing: it keeps
+ * the file's print (which matches no print of Redis's salt), and a `blocked` answer is carried
+ * as `rejected` (both count the same against the TOTP budget). Then the file's stop, unless
+ * Redis's ledger shows one already.
+ */
+async function appendToday(fileLedger: AccountLedger, store: LedgerStore, credentials: Credentials, now: Date): Promise<void> {
+  const account: Account = { apiKey: credentials.apiKey, userId: credentials.userId };
+  const secrets = { password: credentials.password, totpSecret: credentials.totpSecret };
+  const target = await AccountLedger.open(store, account, now, { create: false });
+  if (!target) throw new StateError(store.path, `the attempt ledger in Redis vanished while ${fileLedger.path} was carried into it; run again.`);
+  const [filePrints, prints] = await Promise.all([fileLedger.prints(account, secrets), target.prints(account, secrets)]);
+  const today = istDate(now);
+  const records = fileLedger.records;
+  const resumeIndex = records.findLastIndex((r) => r.type === 'resume');
+  const known = new Set(target.records.flatMap((r) => (r.type === 'submit' ? [r.id] : [])));
+  const answers = new Map(records.flatMap((r) => (r.type === 'outcome' ? [[r.id, r] as const] : [])));
+  const lines: LedgerRecord[] = [];
+  records.forEach((r, index) => {
+    if (r.type !== 'submit' || r.day < today || known.has(r.id)) return;
+    const resumed = index < resumeIndex;
+    const current = r.print === filePrints[r.factor];
+    lines.push({ ...r, print: current && !resumed ? prints[r.factor] : r.print });
+    const answer = answers.get(r.id);
+    if (answer) lines.push(resumed && answer.outcome === 'blocked' ? { ...answer, outcome: 'rejected' } : answer);
+  });
+  if (lines.length > 0) {
     try {
-      if (text !== undefined) await store.create(text);
-      return { from: files.ledger };
+      await store.append(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     } catch (error) {
-      // Another host created it meanwhile: carry the stop over instead.
-      if ((error as { code?: unknown }).code !== 'EEXIST') throw new StateError(store.path, `the file ledger ${files.ledger} could not be copied to Redis (${(error as { code?: unknown }).code === undefined ? 'error' : String((error as { code?: unknown }).code)}).`);
+      throw new StateError(store.path, `the submissions of today in ${fileLedger.path} could not be carried into Redis (${codeOf(error)}); the file is left in place.`);
     }
   }
-  const prints = await fileLedger.prints(account, { password: credentials.password, totpSecret: credentials.totpSecret });
-  await fileLedger.settleOrphans(now);
-  const stop = stopIn(fileLedger.judge(istDate(now), prints, true).refusal);
-  return { from: files.ledger, ...(stop ? { stop: { code: stop.cause, since: stop.since, factor: stop.factor } } : {}) };
+  const stop = stopIn(fileLedger.judge(today, filePrints, true).refusal);
+  if (!stop) return;
+  const carried = await AccountLedger.open(store, account, now, { create: false }) ?? target;
+  if (stopIn(carried.judge(today, prints, true).refusal)) return;
+  await carried.recordStop({ at: new Date(Date.parse(stop.since) || now.getTime()), code: stop.cause, factor: stop.factor, print: prints[stop.factor], note: `carried over from ${fileLedger.path}` });
+}
+
+/** File mode after the ledger moved to Redis: a fresh file would read as "nothing recorded". */
+export async function refuseMovedToRedis(ledger: string): Promise<void> {
+  const moved = `${ledger}${MOVED_TO_REDIS}`;
+  const there = await stat(moved).then(() => true, (error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new StateError(moved, `cannot tell whether the attempt ledger was moved to Redis (${(error as NodeJS.ErrnoException).code ?? 'error'}). Fix the folder's permissions.`);
+  });
+  if (!there) return;
+  throw new StateError(ledger, `the account's attempt ledger now lives in Redis (this host's file was carried there and renamed ${moved}): set REDIS_URL (or REDIS_URL_FILE) as on the other runs, so its stops and today's budgets count; to keep it in a file again, move ${moved} back to ${ledger} by hand.`);
 }
 
 async function moveAside(path: string): Promise<void> {
@@ -115,4 +181,9 @@ async function moveAside(path: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw new StateError(path, `the file ledger was carried over to Redis but cannot be renamed to ${path}${MOVED_TO_REDIS} (${(error as NodeJS.ErrnoException).code ?? 'error'}); rename it by hand.`);
   }
+}
+
+function codeOf(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'error';
 }

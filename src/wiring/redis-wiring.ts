@@ -19,10 +19,12 @@ export interface DaemonRedis {
   client: RedisClient;
   outbox: TokenOutbox;
   /**
-   * The daemon's "is today's token saved?" for one account: the token file, else Redis (a
-   * token another host saved there is copied into this host's file). A current token in the
-   * file that Redis lacks is handed to the outbox. Throws when the file has none and Redis
-   * cannot be read: "no answer" is never "no token" (the beat then decides nothing).
+   * The daemon's "is today's token saved?" for one account: the token file and Redis (one
+   * GET each time). A token in Redis that the file lacks, or newer than the file's (another
+   * host logged in later), is copied into this host's file. A current token in the file that
+   * Redis lacks, or holds an older one than, is handed to the outbox. Throws when the file has
+   * none and Redis cannot be read: "no answer" is never "no token" (the beat then decides
+   * nothing); with a current token in the file, an unreadable Redis leaves it valid.
    */
   tokenValid(config: LoginConfig, now: Date): Promise<boolean>;
   /** The account's stop, read from its ledger in Redis. */
@@ -81,6 +83,7 @@ export function redisForDaemon(config: BaseConfig, deps: DaemonRedisDeps): Daemo
   const inFlight = new Map<string, string>();
   const submit = (token: SavedToken): void => {
     const account = accountOf(token);
+    if (inFlight.get(account) === token.access_token) return;
     inFlight.set(account, token.access_token);
     tokens.set(account, token);
     void outbox.submit(token).then((result) => {
@@ -97,22 +100,34 @@ export function redisForDaemon(config: BaseConfig, deps: DaemonRedisDeps): Daemo
       const read = await store.read();
       const key = `${account.credentials.apiKey}:${account.credentials.userId.toUpperCase()}`;
       tokenFiles.set(key, account.tokenFile);
-      if (read.state === 'ok' && isTokenCurrent(read.token, at) && read.token.api_key === account.credentials.apiKey
-        && read.token.user_id.toUpperCase() === account.credentials.userId.toUpperCase()) {
-        const token = read.token;
-        if (landed.get(key) !== token.access_token && inFlight.get(key) !== token.access_token) {
-          const there = await readToken(client, token.api_key, token.user_id, at).catch(() => undefined);
-          if (there !== undefined && Date.parse(there.login_time) >= Date.parse(token.login_time)) landed.set(key, token.access_token);
-          // Not there (the login's own copy did not land, or Redis is down): the outbox keeps trying, and alerts once.
-          else submit(token);
-        }
+      const own = read.state === 'ok' && isTokenCurrent(read.token, at) && read.token.api_key === account.credentials.apiKey
+        && read.token.user_id.toUpperCase() === account.credentials.userId.toUpperCase() ? read.token : undefined;
+      /** Another host's token: this host's programs read the file. */
+      const adopt = async (shared: SavedToken): Promise<void> => {
+        await store.write(shared).catch((error: unknown) => logger.warn({ file: account.tokenFile, code: (error as NodeJS.ErrnoException).code }, 'could not copy the token from Redis into the token file'));
+        landed.set(key, shared.access_token);
+      };
+      if (own === undefined) {
+        // Throws when Redis cannot be read: "no answer" is never "no token".
+        const shared = await readToken(client, account.credentials.apiKey, account.credentials.userId, at);
+        if (shared === undefined) return false;
+        await adopt(shared);
         return true;
       }
-      const shared = await readToken(client, account.credentials.apiKey, account.credentials.userId, at);
-      if (shared === undefined) return false;
-      // Another host's token: this host's programs read the file.
-      await store.write(shared).catch((error: unknown) => logger.warn({ file: account.tokenFile, code: (error as NodeJS.ErrnoException).code }, 'could not copy the token from Redis into the token file'));
-      landed.set(key, shared.access_token);
+      // Redis is read on every ask, not only until our token lands: another host may log in
+      // later (`login --force`), which ends this token's session at Kite.
+      let shared: SavedToken | undefined;
+      try {
+        shared = await readToken(client, own.api_key, own.user_id, at);
+      } catch {
+        // Redis cannot be read: the file's token stands; the outbox retries a copy that has not landed.
+        if (landed.get(key) !== own.access_token) submit(own);
+        return true;
+      }
+      if (shared !== undefined && Date.parse(shared.login_time) > Date.parse(own.login_time)) await adopt(shared);
+      // Not there, or older (the login's own copy did not land, Redis lost it): the outbox keeps trying, and alerts once.
+      else if (shared === undefined || Date.parse(shared.login_time) < Date.parse(own.login_time)) submit(own);
+      else landed.set(key, own.access_token);
       return true;
     },
     accountStop: (account, at) => accountStopOf(account, at, client),

@@ -140,3 +140,46 @@ test('with REDIS_URL a rejection stops the account in Redis: status shows it, re
     await redis.stop();
   }
 });
+
+test('moving to REDIS_URL when another host keeps the ledger: this host\'s submissions of today still count; without REDIS_URL after, exit 2', async ({ kite }) => {
+  const world = await kite();
+  const redis = await startRedisServer({ requirepass: PASSWORD });
+  const url = redis.url({ password: PASSWORD });
+  try {
+    // This host, files only: two password submissions today.
+    const first = await world.run(['login'], {});
+    expect(first.code, first.stderr).toBe(0);
+    const again = await world.run(['login', '--force'], {});
+    expect(again.code, again.stderr).toBe(0);
+    // Another host, already on Redis: the ledger there is its own, with its one submission.
+    const elsewhere = await world.run(['login', '--force'], { REDIS_URL: url, TOKEN_FILE: `${world.tokenFile}.elsewhere/token.json` });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect(world.sim.count('api-login')).toBe(3);
+
+    // This host sets REDIS_URL: its two count with the other's one, so today's three are spent.
+    const moved = await world.run(['login', '--force'], { REDIS_URL: url });
+    expect(moved.code, moved.stderr).toBe(3);
+    expect(moved.stdout + moved.stderr).toMatch(/3 password submissions today already/);
+    expect(world.sim.count('api-login')).toBe(3);
+
+    // Without REDIS_URL again: the file was moved aside; no fresh ledger, no submission.
+    const fileMode = await world.run(['login', '--force'], {});
+    expect(fileMode.code, fileMode.stdout + fileMode.stderr).toBe(2);
+    expect(fileMode.stdout + fileMode.stderr).toMatch(/now lives in Redis/);
+    expect(fileMode.stdout + fileMode.stderr).toMatch(/REDIS_URL/);
+    expect(fileMode.stdout + fileMode.stderr).toContain('.moved-to-redis');
+    expect(world.sim.count('api-login')).toBe(3);
+    // status and resume say the same: nothing read from a file that is not the ledger any more.
+    const status = await world.run(['status'], {});
+    expect(status.code).toBe(2);
+    expect(status.stderr).toMatch(/now lives in Redis/);
+    const resume = await world.run(['resume'], {});
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/now lives in Redis/);
+    for (const run of [first, again, elsewhere, moved, fileMode, status, resume]) {
+      for (const secret of [PASSWORD, url, world.account.password, world.account.totpSecret]) expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+  } finally {
+    await redis.stop();
+  }
+});
