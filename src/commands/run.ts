@@ -1,5 +1,5 @@
 import { loadDaemonConfig, type DaemonConfig } from '../config/index.js';
-import { AbortedError, ExitCode } from '../errors/index.js';
+import { ExitCode } from '../errors/index.js';
 import type { LaunchBrowser } from '../kite/capture-request-token.js';
 import type { LoginRedis } from '../login/login-redis.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -52,18 +52,23 @@ Options:
     if (!calendar.years.includes(year)) {
       rootLogger.warn({ year, covered: calendar.years }, `no NSE holiday list for ${year}: only weekends and SKIP_DATES are skipped; add the list to calendar/nse-holidays.json or HOLIDAYS_FILE`);
     }
-    const [{ createNotifier }, { runMorning }] = await Promise.all([import('../notify/notifier.js'), import('../daemon/morning.js')]);
+    const [{ createNotifier, SharedHeartbeat }, { runMorning }] = await Promise.all([import('../notify/notifier.js'), import('../daemon/morning.js')]);
     const { accountStopOf } = await import('../login/account-stop.js');
+    // Several accounts ping one HEARTBEAT_URL: a failure of one stays the day's last word (see SharedHeartbeat).
+    const heartbeat = configured.accounts.length > 1 ? new SharedHeartbeat() : undefined;
     const accounts = configured.accounts.map((account, i) => {
       const config = configs[i] as DaemonConfig;
       const logger = configured.fromFile ? rootLogger.child({ account: account.label }) : rootLogger;
-      return { account, config, logger, state: stateFor(config, config.credentials), notifier: createNotifier(config.notify, logger) };
+      return { account, config, logger, state: stateFor(config, config.credentials), notifier: createNotifier(config.notify, logger, undefined, heartbeat) };
     });
     type Wired = (typeof accounts)[number];
     // REDIS_URL: tokens copied to Redis, each account's lock and ledger there (undefined: files only).
     const redis = first.redis ? (await import('../wiring/redis-wiring.js')).redisForDaemon(first, { logger: rootLogger, notifier: accounts[0]?.notifier }) : undefined;
+    // Several accounts: their mornings run side by side, their attempts LOGIN_CONCURRENCY at a time.
+    // Each attempt takes a turn of its own, so a morning waiting to retry (up to RETRY_DEADLINE) holds none.
+    const turn = configured.fromFile ? limiter(configured.loginConcurrency) : undefined;
     const morningDeps = (w: Wired, signal: AbortSignal, attempt: MorningDeps['attempt']): MorningDeps => ({
-      config: w.config, logger: w.logger, notifier: w.notifier, state: w.state, calendar, signal, sleep, attempt, now: () => new Date(),
+      config: w.config, logger: w.logger, notifier: w.notifier, state: w.state, calendar, signal, sleep, attempt, turn, now: () => new Date(),
       accountStop: () => accountStopOf(w.config, new Date(), redis?.client),
       ...(configured.fromFile ? { account: accountTitle(w.account) } : {}),
     });
@@ -73,7 +78,7 @@ Options:
       const shared = configured.fromFile ? (await import('../kite/shared-browser.js')).openSharedBrowser() : undefined;
       const byAccount = new Map<ConfiguredAccount, Wired>(accounts.map((w) => [w.account, w]));
       try {
-        return await forEachAccount(configured, { concurrency: configured.loginConcurrency, out: ctx.out }, async (account, out) => {
+        return await forEachAccount(configured, { out: ctx.out }, async (account, out) => {
           const w = byAccount.get(account) as Wired;
           const result = await runMorning(morningDeps(w, ctx.signal, inProcessAttempt(w, ctx.signal, shared?.launch, redis?.login(w.config))), 'once');
           return reportOnce(result, out, w.config.tokenFile);
@@ -86,14 +91,13 @@ Options:
 
     // Each attempt runs in a process of its own: the idle daemon never holds Playwright,
     // kiteconnect or a browser (see the benchmark). With several accounts, one daemon per
-    // account in this process, their attempts LOGIN_CONCURRENCY at a time.
+    // account in this process, their attempts LOGIN_CONCURRENCY at a time (the morning takes the turn).
     const { attemptInChild } = await import('../daemon/attempt-in-child.js');
     const { startDaemon } = await import('../daemon/daemon.js');
-    const turn = limiter(configured.loginConcurrency);
     const daemons: DaemonHandle[] = accounts.map((w) => {
       const inChild = (signal: AbortSignal): ReturnType<MorningDeps['attempt']> => (configured.fromFile
         // The account's environment, secrets included, goes over the IPC channel only.
-        ? turn(() => (signal.aborted ? Promise.reject(new AbortedError('Stopped before the attempt\'s turn came.')) : attemptInChild(signal, { env: { ...w.account.env }, account: w.account.label })))
+        ? attemptInChild(signal, { env: { ...w.account.env }, account: w.account.label })
         : attemptInChild(signal));
       return startDaemon({
         config: w.config, logger: w.logger, state: w.state, calendar, schedule,

@@ -26,6 +26,11 @@ export interface MorningDeps {
    * rules. Rejects only with an AutologinError (converted where the login ran).
    */
   attempt: () => Promise<AttemptOutcome>;
+  /**
+   * Waits for an attempt's turn among the accounts' (LOGIN_CONCURRENCY) and runs it. Each
+   * attempt takes a turn of its own: a morning waiting to retry holds none. Default: no wait.
+   */
+  turn?: (<R>(task: () => Promise<R>) => Promise<R>) | undefined;
   /** The ledger's stop on the account, if any (read after a failure: it decides what the alert says). */
   accountStop: () => Promise<{ code: ErrorCode; since: string } | undefined>;
   /** How alerts name the account (`Mother (CD5678)`). Default: its user id. */
@@ -53,21 +58,27 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
     return { kind: 'closed', day, reason };
   }
 
-  await state.update((s) => {
-    const resumed = s.today?.day === day && !s.today.finishedAt;
-    s.today = { day, startedAt: started.toISOString(), interruptions: resumed ? (s.today?.interruptions ?? 0) + 1 : 0 };
-  });
   const deadline = deadlineOn(day, config.schedule.deadline, config.schedule.timeZone);
   if (started.getTime() > deadline.getTime()) log.warn({ deadline: deadline.toISOString() }, 'starting after the retry deadline: one attempt only');
 
   const counts = { attempts: 0, totpRejections: 0, pagesUnrecognised: 0 };
   for (;;) {
     counts.attempts += 1;
+    const attempt = { began: false };
     try {
-      const outcome = await deps.attempt();
+      const outcome = await takeTurn(deps, async () => {
+        // Today's run is recorded as started when its first attempt starts, not while it waits
+        // for a turn: a stop in the queue is no interruption (MAX_INTERRUPTIONS counts those
+        // that died during an attempt, the crash loop it guards against).
+        if (counts.attempts === 1) await recordStart(state, day, deps.now());
+        attempt.began = true;
+        return deps.attempt();
+      });
       await finish(deps, day, trigger, counts.attempts, outcome);
       return { kind: 'done', day, outcome, attempts: counts.attempts };
     } catch (error) {
+      // Stopped in the queue, or today's run could not be recorded: no attempt was made, nothing to retry.
+      if (!attempt.began) throw error;
       // Typed where the login ran (its process's boundary, or loginUnderLedger): anything else is a bug, not a failed login.
       if (!isAutologinError(error)) throw error;
       if (error instanceof AbortedError) throw error; // shutting down: today's run stays unfinished
@@ -96,10 +107,24 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
         userId: deps.account ?? config.credentials.userId, day, at: deps.now().toISOString(), code: error.code, step: error.step,
         message: error.message, attempts: counts.attempts, halted, diagnostics: diagnosticsOf(error), kiteClockOffsetMs,
       }));
-      await deps.notifier.heartbeat(false);
+      await deps.notifier.heartbeat(false, day);
       return { kind: 'failed', day, error, attempts: counts.attempts, halted };
     }
   }
+}
+
+/** The task in the attempt's turn; a stop that came while it waited ends the morning there. */
+async function takeTurn<R>(deps: MorningDeps, task: () => Promise<R>): Promise<R> {
+  const inTurn = (): Promise<R> => (deps.signal.aborted ? Promise.reject(new AbortedError('Stopped before the attempt\'s turn came.')) : task());
+  return deps.turn ? deps.turn(inTurn) : task();
+}
+
+/** Today's run starts; one that started and never finished (the process died) was interrupted once more. */
+async function recordStart(state: StateStore, day: string, at: Date): Promise<void> {
+  await state.update((s) => {
+    const resumed = s.today?.day === day && !s.today.finishedAt;
+    s.today = { day, startedAt: at.toISOString(), interruptions: resumed ? (s.today?.interruptions ?? 0) + 1 : 0 };
+  });
 }
 
 /** The account was already stopped before this morning: say so, try nothing. */
@@ -111,7 +136,7 @@ async function stillHalted(deps: MorningDeps, day: string, trigger: string, star
     if (s.today?.day === day) s.today.finishedAt = deps.now().toISOString();
   });
   await deps.notifier.notify(stillHaltedNotice({ userId: deps.account ?? deps.config.credentials.userId, day, at: started.toISOString(), code: stop?.code ?? 'HALTED', since: stop?.since ?? '' }));
-  await deps.notifier.heartbeat(false);
+  await deps.notifier.heartbeat(false, day);
   return { kind: 'halted', day, error };
 }
 
@@ -122,7 +147,7 @@ async function finish(deps: MorningDeps, day: string, trigger: string, attempts:
     if (s.today?.day === day) s.today.finishedAt = at;
   });
   deps.logger.info({ morning: day, result: outcome.kind, attempts }, 'morning done: a valid token is saved');
-  await deps.notifier.heartbeat(true);
+  await deps.notifier.heartbeat(true, day);
   if (deps.config.notify.onSuccess && outcome.kind !== 'dry-run') {
     const kiteClockOffsetMs = (await deps.state.read().catch(() => undefined))?.kiteClock?.offsetMs;
     await deps.notifier.notify(successNotice({ userId: deps.account ?? deps.config.credentials.userId, day, at, expiresAt: outcome.expiresAt ?? 'unknown', attempts, kiteClockOffsetMs }));

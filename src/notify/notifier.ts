@@ -5,8 +5,32 @@ import type { Notice } from './notice.js';
 export interface Notifier {
   /** Sends to every configured channel; a channel that fails is logged, never thrown. */
   notify(notice: Notice): Promise<void>;
-  /** Pings the heartbeat URL (`/fail` appended to its path when `ok` is false). */
-  heartbeat(ok: boolean): Promise<void>;
+  /**
+   * Pings the heartbeat URL (`/fail` appended to its path when `ok` is false) for `day`'s
+   * morning; with a SharedHeartbeat, a success on a day that already failed is held back.
+   */
+  heartbeat(ok: boolean, day?: string): Promise<void>;
+}
+
+/**
+ * One HEARTBEAT_URL pinged by several accounts' mornings in one process (ACCOUNTS_FILE).
+ * Once any of them pinged a failure for a day, that day's later success pings are not sent:
+ * another account's success would otherwise turn the check green and hide the failure.
+ * The next day starts clean. In memory: a restart forgets the day's failure.
+ */
+export class SharedHeartbeat {
+  /** Heartbeat URL -> the last day a failure was pinged to it. */
+  readonly #failedOn = new Map<string, string>();
+
+  /** Whether this ping goes out (failures always do; they are remembered for their day). */
+  admits(url: string, ok: boolean, day: string | undefined): boolean {
+    if (day === undefined) return true;
+    if (!ok) {
+      this.#failedOn.set(url, day);
+      return true;
+    }
+    return this.#failedOn.get(url) !== day;
+  }
 }
 
 type Fetch = typeof fetch;
@@ -23,9 +47,10 @@ export function failUrl(heartbeatUrl: string): string {
  * Webhook (JSON POST of the notice), Telegram (sendMessage) and a healthchecks.io-style
  * heartbeat. The URLs and the bot token are secrets of their own: they are never logged.
  * Redirects are never followed: a 3xx would carry the notice (or the bot token's request)
- * to wherever the Location header points, so it counts as a refusal.
+ * to wherever the Location header points, so it counts as a refusal. `shared`: the day's
+ * failures of the other accounts on the same HEARTBEAT_URL (default none: every ping is sent).
  */
-export function createNotifier(config: NotifyConfig, logger: Logger, fetchImpl: Fetch = fetch): Notifier {
+export function createNotifier(config: NotifyConfig, logger: Logger, fetchImpl: Fetch = fetch, shared?: SharedHeartbeat): Notifier {
   const send = async (channel: string, url: string, init: RequestInit): Promise<void> => {
     try {
       const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -50,8 +75,12 @@ export function createNotifier(config: NotifyConfig, logger: Logger, fetchImpl: 
       }
       await Promise.all(jobs);
     },
-    async heartbeat(ok) {
+    async heartbeat(ok, day) {
       if (!config.heartbeatUrl) return;
+      if (shared && !shared.admits(config.heartbeatUrl, ok, day)) {
+        logger.info({ channel: 'heartbeat', day }, 'success not pinged: another account\'s morning failed today');
+        return;
+      }
       const url = ok ? config.heartbeatUrl : failUrl(config.heartbeatUrl);
       await send(ok ? 'heartbeat' : 'heartbeat-fail', url, { method: 'GET', headers: { 'User-Agent': 'kite-autologin' } });
     },
