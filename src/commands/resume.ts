@@ -7,7 +7,7 @@ import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { failuresSinceResume } from '../ledger/attempt-rules.js';
 import { accountFiles } from '../login/account-files.js';
 import { ledgerPlace, ledgerStoreFor, withAccountLockFor } from '../login/account-stores.js';
-import { refuseMovedToRedis } from '../login/open-ledger.js';
+import { refuseMovedToRedis } from '../login/moved-ledger.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
 import { forEachAccount } from '../wiring/each-account.js';

@@ -6,6 +6,7 @@ import type { RedisSetting } from '../config/index.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import { accountFiles, type AccountFiles } from './account-files.js';
 import { ledgerPlace, ledgerStoreFor, lockHeldFor } from './account-stores.js';
+import { refuseMovedToRedis } from './moved-ledger.js';
 
 /**
  * Whose records `status`, `health` and `resume` read: KITE_API_KEY and KITE_USER_ID when set
@@ -61,7 +62,7 @@ async function readFrom(config: { tokenFile: string; stateDir?: string | undefin
   const files = accountFiles(config, account);
   const ledger = await AccountLedger.open(ledgerStoreFor(config, account, redis), account, now, { create: false });
   // A file ledger carried over to Redis: read without REDIS_URL, "nothing recorded" would be wrong.
-  if (!ledger && !redis) await (await import('./open-ledger.js')).refuseMovedToRedis(files.ledger);
+  if (!ledger && !redis) await refuseMovedToRedis(files.ledger);
   // Held: a live login refreshes it (a crashed holder's goes stale, or expires in Redis).
   const lockHeld = await lockHeldFor(config, account, redis, now);
   const { failures, stops } = ledger ? failuresSinceResume(ledger.records, !lockHeld) : { failures: [], stops: [] };

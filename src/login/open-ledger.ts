@@ -1,4 +1,4 @@
-import { readFile, rename, stat } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import type { Credentials } from '../config/index.js';
 import { isErrorCode, StateError, type ErrorCode } from '../errors/index.js';
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
@@ -9,6 +9,7 @@ import { withAccountLock, type AccountLockOptions } from '../state/account-lock.
 import { istDate } from '../time/ist.js';
 import { sameCredentials, type Fingerprint } from '../state/credentials-fingerprint.js';
 import type { AccountFiles } from './account-files.js';
+import { MOVED_TO_REDIS, refuseMovedToRedis } from './moved-ledger.js';
 
 export interface OpenedLedger {
   ledger: AccountLedger;
@@ -77,7 +78,6 @@ async function legacyHalt(path: string): Promise<LegacyHalt | undefined> {
 }
 
 /** A suffix that takes a carried-over file ledger out of use, and says where its records went. */
-export const MOVED_TO_REDIS = '.moved-to-redis';
 
 /**
  * The account's file ledger, when this host kept one before REDIS_URL was set, moved into
@@ -163,16 +163,6 @@ async function appendToday(fileLedger: AccountLedger, store: LedgerStore, creden
   await carried.recordStop({ at: new Date(Date.parse(stop.since) || now.getTime()), code: stop.cause, factor: stop.factor, print: prints[stop.factor], note: `carried over from ${fileLedger.path}` });
 }
 
-/** File mode after the ledger moved to Redis: a fresh file would read as "nothing recorded". */
-export async function refuseMovedToRedis(ledger: string): Promise<void> {
-  const moved = `${ledger}${MOVED_TO_REDIS}`;
-  const there = await stat(moved).then(() => true, (error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new StateError(moved, `cannot tell whether the attempt ledger was moved to Redis (${(error as NodeJS.ErrnoException).code ?? 'error'}). Fix the folder's permissions.`);
-  });
-  if (!there) return;
-  throw new StateError(ledger, `the account's attempt ledger now lives in Redis (this host's file was carried there and renamed ${moved}): set REDIS_URL (or REDIS_URL_FILE) as on the other runs, so its stops and today's budgets count; to keep it in a file again, move ${moved} back to ${ledger} by hand.`);
-}
 
 async function moveAside(path: string): Promise<void> {
   try {

@@ -8,7 +8,8 @@ import { AccountLedger, type Account } from '../../src/ledger/account-ledger.js'
 import type { AnswerKind, Factor } from '../../src/ledger/records.js';
 import { fileLedgerStore } from '../../src/ledger/ledger-store.js';
 import { accountFiles, type AccountFiles } from '../../src/login/account-files.js';
-import { MOVED_TO_REDIS, openAccountLedger } from '../../src/login/open-ledger.js';
+import { MOVED_TO_REDIS } from '../../src/login/moved-ledger.js';
+import { openAccountLedger } from '../../src/login/open-ledger.js';
 import { RedisLedgerStore } from '../../src/redis/redis-ledger-store.js';
 import { acquireAccountLock } from '../../src/state/account-lock.js';
 import { istDate } from '../../src/time/ist.js';
