@@ -89,16 +89,18 @@ Options:
       }
     }
 
-    // Each attempt runs in a process of its own: the idle daemon never holds Playwright,
-    // kiteconnect or a browser (see the benchmark). With several accounts, one daemon per
-    // account in this process, their attempts LOGIN_CONCURRENCY at a time (the morning takes the turn).
-    const { attemptInChild } = await import('../daemon/attempt-in-child.js');
+    // The attempts run in a process of their own, every account's in the same one (one Chromium,
+    // a context per account), gone a short while after the last: the idle daemon never holds
+    // Playwright, kiteconnect or a browser (see the benchmark). With several accounts, one daemon
+    // per account in this process, their attempts LOGIN_CONCURRENCY at a time (the morning takes the turn).
+    const { openAttemptProcess } = await import('../daemon/attempt-in-child.js');
     const { startDaemon } = await import('../daemon/daemon.js');
+    const attempts = openAttemptProcess();
     const daemons: DaemonHandle[] = accounts.map((w) => {
       const inChild = (signal: AbortSignal): ReturnType<MorningDeps['attempt']> => (configured.fromFile
         // The account's environment, secrets included, goes over the IPC channel only.
-        ? attemptInChild(signal, { env: { ...w.account.env }, account: w.account.label })
-        : attemptInChild(signal));
+        ? attempts.attempt(signal, { env: { ...w.account.env }, account: w.account.label })
+        : attempts.attempt(signal));
       return startDaemon({
         config: w.config, logger: w.logger, state: w.state, calendar, schedule,
         runMorning: (trigger, signal) => runMorning(morningDeps(w, signal, () => inChild(signal)), trigger),
@@ -111,6 +113,7 @@ Options:
     for (const daemon of daemons) daemon.events.on('error', () => undefined);
     ctx.signal.addEventListener('abort', () => { for (const daemon of daemons) void daemon.stop(); }, { once: true });
     await Promise.all(daemons.map((daemon) => daemon.promise));
+    await attempts.close();
     await redis?.close();
     return ExitCode.OK;
   },

@@ -60,3 +60,11 @@ export function diagnosticsOf(error: AutologinError): readonly string[] {
   const value = (error as { diagnostics?: unknown }).diagnostics;
   return Array.isArray(value) ? (value as string[]) : [];
 }
+
+/** The daemon to the attempt process: start attempt `id` (its whole environment, secrets included, and its label), or abort it. */
+export type ToAttemptProcess =
+  | { type: 'attempt'; id: number; env: NodeJS.ProcessEnv; account?: string | undefined }
+  | { type: 'abort'; id: number };
+
+/** The attempt process to the daemon: attempt `id` ended so. */
+export type FromAttemptProcess = AttemptMessage & { id: number };

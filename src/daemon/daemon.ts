@@ -65,7 +65,7 @@ const realTimers: DaemonTimers = {
 /**
  * `kite-autologin run`: a timer that beats at each scheduled slot and at least every tickMs;
  * each beat reads the facts, asks planBeat what to do, writes the heartbeat, and starts the
- * morning when told. Holds no browser while idle (each attempt is a process of its own).
+ * morning when told. Holds no browser while idle (the attempts run in a process of their own).
  */
 export function startDaemon(deps: DaemonDeps): DaemonHandle {
   const now = deps.now ?? (() => new Date());
