@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { SimAccount } from '@kite-autologin/simulator';
 import { family, secretsOf } from '../support/family.js';
 import { expect, test } from '../support/fixtures.js';
-import { chromiumProcesses, spawnCli, todayIsTradingEnv } from '../support/kite-world.js';
+import { chromiumBrowsers, chromiumProcesses, markedProcesses, spawnCli, todayIsTradingEnv } from '../support/kite-world.js';
 import { startReceiver } from '../support/receiver.js';
 
 
@@ -98,6 +98,12 @@ test('run --once: a wrong password stops that account (exit 3) while the other t
 
 test('the daemon with several accounts: a slow account does not hold up the others, a rejected one stops alone, health names each', async () => {
   const f = await family({ wrongPasswordFor: 1 });
+  // Throughout the morning: how many Chromium browsers, and attempt processes, ran at once at most.
+  const most = { browsers: 0, attemptProcesses: 0 };
+  const watch = setInterval(() => {
+    most.browsers = Math.max(most.browsers, chromiumBrowsers(f.dir).length);
+    most.attemptProcesses = Math.max(most.attemptProcesses, markedProcesses(f.dir, /attempt-worker/).length);
+  }, 50);
   try {
     const [slow, rejected, quick] = f.users as [SimAccount, SimAccount, SimAccount];
     f.sim.faults.users[slow.userId] = { 'api-login': { latencyMs: 6_000 } };
@@ -109,6 +115,8 @@ test('the daemon with several accounts: a slow account does not hold up the othe
     }, { timeout: 40_000 }).toBe(true);
     // The quick account's turn came while the slow one was still waiting on Kite.
     expect((await stat(f.tokenOf(quick.userId))).mtimeMs).toBeLessThan((await stat(f.tokenOf(slow.userId))).mtimeMs);
+    // ...and both logged in through one attempt process and one Chromium (a context each).
+    expect(most).toEqual({ browsers: 1, attemptProcesses: 1 });
     await expect(stat(f.tokenOf(rejected.userId))).rejects.toThrow(/ENOENT/);
 
     await expect.poll(async () => (await f.run(['health'], env)).stdout, { timeout: 20_000 }).toContain(`[${quick.userId}] healthy`);
@@ -121,6 +129,7 @@ test('the daemon with several accounts: a slow account does not hold up the othe
     expect(status.accounts.every((a) => a.daemon !== null)).toBe(true);
     // Idle: no browser between mornings.
     await expect.poll(() => chromiumProcesses(f.dir), { timeout: 5_000 }).toEqual([]);
+    clearInterval(watch);
 
     daemon.kill('SIGTERM');
     const stopped = await daemon.result;
@@ -131,6 +140,7 @@ test('the daemon with several accounts: a slow account does not hold up the othe
     for (const secret of secretsOf(f.users)) expect(stopped.stdout + stopped.stderr).not.toContain(secret);
     expect(f.sim.requests.filter((r) => r.route === 'api-login' && r.status !== 200).length).toBe(1);
   } finally {
+    clearInterval(watch);
     await f.close();
   }
 });

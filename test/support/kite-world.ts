@@ -130,6 +130,18 @@ export const TEST_MARK = 'KITE_AUTOLOGIN_TEST';
  * whose parent is no Chromium) count too: their browser died without them.
  */
 export function chromiumProcesses(mark?: string): string[] {
+  return chromiumTree(mark).map(({ pid, comm }) => `${pid} ${comm}`);
+}
+
+/**
+ * The browsers among chromiumProcesses(mark): the top process of each Chromium (its helpers,
+ * renderers and zygotes carry `--type=`), as "pid command".
+ */
+export function chromiumBrowsers(mark?: string): string[] {
+  return chromiumTree(mark).filter(({ cmd }) => !cmd.includes('--type=')).map(({ pid, comm }) => `${pid} ${comm}`);
+}
+
+function chromiumTree(mark?: string): { pid: number; comm: string; cmd: string }[] {
   const procs = new Map<number, { comm: string; ppid: number; cmd: string; mark: string | undefined }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -162,7 +174,22 @@ export function chromiumProcesses(mark?: string): string[] {
       if (!found.has(pid) && found.has(p.ppid) && isChromium(pid)) { found.add(pid); grew = true; }
     }
   }
-  return [...found].map((pid) => `${pid} ${procs.get(pid)?.comm ?? ''}`);
+  return [...found].map((pid) => ({ pid, comm: procs.get(pid)?.comm ?? '', cmd: procs.get(pid)?.cmd ?? '' }));
+}
+
+/** Processes carrying `mark` (see TEST_MARK) whose command line matches `command`: their pids. */
+export function markedProcesses(mark: string, command: RegExp): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!command.test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '))) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`${TEST_MARK}=${mark}`)) found.push(Number(entry));
+    } catch {
+      // gone while we looked, or not ours to read
+    }
+  }
+  return found;
 }
 
 /** The settings under which the daemon and `run --once` act today, whatever day it is. */
