@@ -175,7 +175,13 @@ async function idleDaemon(): Promise<{ afterStart: TreeSample; afterLogin: TreeS
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(new Date());
   const daemonEnv = { CRON_SCHEDULE: '0 0 * * *', EXTRA_TRADING_DATES: today, RETRY_DEADLINE: '23:59' };
   const settle = async (rootPid: number): Promise<TreeSample> => {
-    // Idle means idle: sample for two seconds and keep the last reading of a quiet process.
+    // Idle means idle: the morning's attempt process lingers 30 s after its last attempt (a
+    // retry reuses it), so wait for the daemon to be alone, then sample for two seconds and
+    // keep the last reading of a quiet process.
+    for (let waited = 0; sampleTree(rootPid).processes > 1; waited += 250) {
+      if (waited > 60_000) throw new Error('the attempt process did not go within 60 s of the morning');
+      await new Promise((r) => setTimeout(r, 250));
+    }
     const samples: TreeSample[] = [];
     for (let i = 0; i < 20; i += 1) {
       samples.push(sampleTree(rootPid));
