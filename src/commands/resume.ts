@@ -7,6 +7,7 @@ import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { failuresSinceResume } from '../ledger/attempt-rules.js';
 import { accountFiles } from '../login/account-files.js';
 import { ledgerPlace, ledgerStoreFor, withAccountLockFor } from '../login/account-stores.js';
+import { ledgerWitness } from '../login/ledger-witness.js';
 import { refuseMovedToRedis } from '../login/moved-ledger.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
@@ -71,6 +72,7 @@ async function clearStops(config: BaseConfig, account: Account, redis: RedisClie
     const now = new Date();
     const ledger = await AccountLedger.open(ledgerStoreFor(config, account, redis), account, now, { create: false });
     if (!ledger && !redis) await refuseMovedToRedis(accountFiles(config, account).ledger);
+    if (!ledger && redis) await ledgerWitness(accountFiles(config, account).redisSeen, ledgerPlace(config, account, redis)).checkAbsent();
     await ledger?.settleOrphans(now);
     const { failures, stops } = ledger ? failuresSinceResume(ledger.records, true) : { failures: [], stops: [] };
     if (!ledger || (failures.length === 0 && stops.length === 0)) {

@@ -6,6 +6,8 @@ export interface AccountFiles {
   ledger: string;
   state: string;
   lock: string;
+  /** With REDIS_URL: what this host last saw of the account's ledger in Redis (login/ledger-witness.ts). */
+  redisSeen: string;
   /** The state file of versions before the ledger: one per folder, read once to carry a stop over. */
   legacyState: string;
 }
@@ -19,6 +21,7 @@ export function accountFiles(config: { tokenFile: string; stateDir?: string | un
     ledger: `${stem}.ledger.jsonl`,
     state: `${stem}.state.json`,
     lock: `${stem}.lock`,
+    redisSeen: `${stem}.redis-seen.json`,
     legacyState: join(dirname(config.tokenFile), 'kite-autologin-state.json'),
   };
 }

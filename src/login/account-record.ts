@@ -63,6 +63,8 @@ async function readFrom(config: { tokenFile: string; stateDir?: string | undefin
   const ledger = await AccountLedger.open(ledgerStoreFor(config, account, redis), account, now, { create: false });
   // A file ledger carried over to Redis: read without REDIS_URL, "nothing recorded" would be wrong.
   if (!ledger && !redis) await refuseMovedToRedis(files.ledger);
+  // A ledger this host saw in Redis and Redis lost: "nothing recorded" would be wrong there too.
+  if (!ledger && redis) await (await import('./ledger-witness.js')).ledgerWitness(files.redisSeen, ledgerPlace(config, account, redis)).checkAbsent();
   // Held: a live login refreshes it (a crashed holder's goes stale, or expires in Redis).
   const lockHeld = await lockHeldFor(config, account, redis, now);
   const { failures, stops } = ledger ? failuresSinceResume(ledger.records, !lockHeld) : { failures: [], stops: [] };

@@ -9,6 +9,7 @@ import { withAccountLock, type AccountLockOptions } from '../state/account-lock.
 import { istDate } from '../time/ist.js';
 import { sameCredentials, type Fingerprint } from '../state/credentials-fingerprint.js';
 import type { AccountFiles } from './account-files.js';
+import { ledgerWitness } from './ledger-witness.js';
 import { MOVED_TO_REDIS, refuseMovedToRedis } from './moved-ledger.js';
 
 export interface OpenedLedger {
@@ -36,12 +37,19 @@ export async function openAccountLedger(
   const secrets = { password: credentials.password, totpSecret: credentials.totpSecret };
   // Redis: the ledger this host kept in a file before REDIS_URL is never silently dropped.
   if (store.path !== files.ledger) await carryFileLedger(files, store, credentials, now, fileLock);
+  const inRedis = store.path !== files.ledger;
+  const witness = inRedis ? ledgerWitness(files.redisSeen, store.path) : undefined;
   const existing = await AccountLedger.open(store, account, now, { create: false });
-  if (existing) return { ledger: existing, account, prints: await existing.prints(account, secrets) };
-  if (store.path === files.ledger) await refuseMovedToRedis(files.ledger);
+  if (existing) {
+    await witness?.checkSame(existing);
+    return { ledger: existing, account, prints: await existing.prints(account, secrets) };
+  }
+  if (!inRedis) await refuseMovedToRedis(files.ledger);
+  await witness?.checkAbsent();
 
   const legacy = await legacyHalt(files.legacyState);
   const ledger = await AccountLedger.open(store, account, now, { create: true }) as AccountLedger;
+  await witness?.checkSame(ledger);
   const prints = await ledger.prints(account, secrets);
   if (legacy && sameCredentials(credentials, legacy.credentials)) {
     const factor: Factor = legacy.code === 'TOTP_REJECTED' ? 'totp' : 'password';

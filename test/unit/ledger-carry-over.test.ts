@@ -160,3 +160,47 @@ describe('carrying a file ledger into a Redis ledger another host already keeps 
     await expect(stat(s.files.ledger)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('a Redis ledger this host has seen and Redis then lost (real Redis)', () => {
+  const hosts = twoHostsOnOneRedis();
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
+  const account = async (): Promise<{ credentials: Credentials; files: AccountFiles; store: RedisLedgerStore }> => {
+    const dir = await mkdtemp(join(tmpdir(), 'kal-lost-'));
+    dirs.push(dir);
+    const userId = `LS${String(++accounts).padStart(4, '0')}`;
+    const credentials: Credentials = { apiKey: 'lost123', apiSecret: 'lost-api-secret', userId, password: 'lost-pw-5521', totpSecret: 'JBSWY3DPEHPK3PXP', redirectUrl: 'http://127.0.0.1/kite-redirect' };
+    const files = accountFiles({ tokenFile: join(dir, 'token.json') }, { apiKey: credentials.apiKey, userId });
+    return { credentials, files, store: new RedisLedgerStore(hosts.hostA, credentials.apiKey, userId) };
+  };
+
+  it('a ledger gone from Redis (restart without AOF, FLUSHDB, eviction) stops the login instead of starting afresh', async () => {
+    const a = await account();
+    const first = await openAccountLedger(a.files, a.credentials, NOW, a.store);
+    await first.ledger.recordSubmission({ factor: 'password', at: NOW.toISOString(), day: TODAY, print: first.prints.password, via: 'login', pid: 1 });
+    await hosts.hostA.call('DEL', a.store.path);
+    const error = await openAccountLedger(a.files, a.credentials, NOW, a.store).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StateError);
+    expect((error as StateError).message).toMatch(/Redis no longer has the attempt ledger/);
+    expect(await hosts.hostA.call('EXISTS', a.store.path)).toBe(0); // nothing made up in its place
+  });
+
+  it('a different ledger in Redis than the one this host saw (replaced) stops the login too', async () => {
+    const a = await account();
+    await openAccountLedger(a.files, a.credentials, NOW, a.store);
+    await hosts.hostA.call('DEL', a.store.path);
+    await AccountLedger.open(new RedisLedgerStore(hosts.hostB, a.credentials.apiKey, a.credentials.userId), { apiKey: a.credentials.apiKey, userId: a.credentials.userId }, NOW, { create: true });
+    await expect(openAccountLedger(a.files, a.credentials, NOW, a.store)).rejects.toThrow(/not the one this host saw/);
+  });
+
+  it('the same ledger opens again and again; a host that never saw it opens it without complaint', async () => {
+    const a = await account();
+    await openAccountLedger(a.files, a.credentials, NOW, a.store);
+    await expect(openAccountLedger(a.files, a.credentials, NOW, a.store)).resolves.toBeDefined();
+    const elsewhere = accountFiles({ tokenFile: join(dirs[0] ?? '', 'other', 'token.json') }, { apiKey: a.credentials.apiKey, userId: a.credentials.userId });
+    await expect(openAccountLedger(elsewhere, a.credentials, NOW, a.store)).resolves.toBeDefined();
+  });
+});
