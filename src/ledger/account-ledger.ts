@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { ErrorCode } from '../errors/error-code.js';
 import { StateError } from '../errors/state-error.js';
@@ -9,6 +9,13 @@ import { parseRecord, type AnswerKind, type Factor, type LedgerRecord, type Subm
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: { N: number }) => Promise<Buffer>;
 
 export interface Account { apiKey: string; userId: string }
+
+/**
+ * scrypt is slow on purpose; the daemon asks for the same prints every beat, for every
+ * account. Kept for the process's life, keyed by a SHA-256 of salt and material (never the
+ * material itself): one entry per account and credentials.
+ */
+const printsMade = new Map<string, Promise<string>>();
 
 /** The secrets a print is made of; never stored. */
 export interface Secrets { password: string; totpSecret: string }
@@ -72,8 +79,17 @@ export class AccountLedger {
 
   /** Salted slow hashes of the configured credentials (to notice a change, never to recover them). */
   async prints(account: Account, secrets: Secrets): Promise<Record<Factor, string>> {
-    const make = async (material: unknown[]): Promise<string> =>
-      (await scrypt(JSON.stringify(material), this.#salt, 24, { N: 4096 })).toString('hex');
+    const make = (material: unknown[]): Promise<string> => {
+      const text = JSON.stringify(material);
+      const key = createHash('sha256').update(this.#salt).update(text).digest('hex');
+      let made = printsMade.get(key);
+      if (!made) {
+        made = scrypt(text, this.#salt, 24, { N: 4096 }).then((hash) => hash.toString('hex'));
+        made.catch(() => printsMade.delete(key)); // a failure is not remembered
+        printsMade.set(key, made);
+      }
+      return made;
+    };
     const [password, totp] = await Promise.all([
       make(['password', account.apiKey, account.userId.toUpperCase(), secrets.password]),
       make(['totp', account.apiKey, account.userId.toUpperCase(), secrets.totpSecret]),
