@@ -19,8 +19,9 @@ export const loginCommand: Command = {
 
 Logs in through headless Chromium, exchanges the request_token and saves the token file.
 If today's saved token is still accepted by Kite, does nothing (a new session would log
-out every program using it). Waits while the daemon is logging in (a lock beside the token
-file), and refuses while a rejected password has stopped the tool (see \`resume\`).
+out every program using it), whatever the attempt ledger says. Waits while the daemon is
+logging in (a lock beside the token file), and refuses while the account is stopped (a
+rejected or unseen password, or 3 passwords or 2 codes in a row not accepted: see \`resume\`).
 
 With ACCOUNTS_FILE (a YAML list of accounts), logs in every account, LOGIN_CONCURRENCY at
 a time (default: up to 4, one per CPU), each in its own context of one browser; each line
@@ -32,7 +33,8 @@ Options:
                 only this account of ACCOUNTS_FILE (without ACCOUNTS_FILE: must be KITE_USER_ID)
   --force       log in even when today's token is still valid
   --dry-run     go through the login up to the request_token, then stop: no exchange,
-                nothing written; prints each step with secrets masked
+                no token written (the ledger records its submissions; accepted ones cost
+                nothing); prints each step with secrets masked
   --headed      show the browser window (debugging on a desktop)
   --sandbox-when-unconfigured
                 with no KITE_* credentials configured at all, run \`sandbox\` instead
@@ -61,7 +63,7 @@ Configuration comes from the environment and .env; see the README.`,
     const configs = loadEach(configured, (account) => loadLoginConfig({ env: account.env, cwd: ctx.cwd }));
     const configOf = new Map(configured.accounts.map((account, i) => [account, configs[i] as LoginConfig]));
     const request = { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false };
-    if (request.dryRun) ctx.out('Dry run: the login stops at the request_token; no exchange, nothing written.');
+    if (request.dryRun) ctx.out('Dry run: the login stops at the request_token; no exchange, no token written (the attempt ledger records what is sent to Kite).');
     // Several accounts: one Chromium for the batch, a context per login, closed at the end.
     const shared = configured.fromFile ? (await import('../kite/shared-browser.js')).openSharedBrowser() : undefined;
     try {
@@ -86,7 +88,7 @@ interface AccountLoginDeps {
 }
 
 /** One account's login, as `login` has always run it. */
-async function loginAccount(config: LoginConfig, request: Required<LoginRequest>, { logger, out, signal, launch }: AccountLoginDeps): Promise<number> {
+async function loginAccount(config: LoginConfig, request: Required<Omit<LoginRequest, 'tokenChecked'>>, { logger, out, signal, launch }: AccountLoginDeps): Promise<number> {
   const { loginUnderLedger } = await import('../login/login-under-ledger.js');
   const outcome = await loginUnderLedger(config, request, {
     logger,

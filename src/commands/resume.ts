@@ -4,7 +4,7 @@ import type { RawConfig } from '../config/read.js';
 import { observedAccount } from '../login/account-record.js';
 import { ExitCode, UsageError } from '../errors/index.js';
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
-import { failuresSinceResume } from '../ledger/attempt-rules.js';
+import { countedSubmissions } from '../ledger/attempt-rules.js';
 import { accountFiles } from '../login/account-files.js';
 import { ledgerPlace, ledgerStoreFor, withAccountLockFor } from '../login/account-stores.js';
 import { ledgerWitness } from '../login/ledger-witness.js';
@@ -20,12 +20,14 @@ export const resumeCommand: Command = {
   summary: 'Clear the stop left by a rejected or unanswered password or TOTP, once you have fixed it',
   usage: `Usage: kite-autologin resume [--account USER_ID]
 
-When Kite rejects the user id or password, blocks the account, rejects two TOTP codes in a
-day, or a password was sent and its answer never seen, kite-autologin stops logging in for
-that account, across restarts, so that it never spends the account's five attempts. Fix the
-cause first (the credentials, or this machine's clock for a TOTP), then run this. It is
-recorded in the account's attempt ledger. Changing the credentials also clears a stop.
-The day's budgets (3 password submissions, 2 failed codes) are not reset by it.
+When Kite rejects the user id or password, blocks the account, or a password was sent and
+its answer never seen, or 3 passwords or 2 codes in a row were not accepted (rejected,
+unanswered or answered 5xx), kite-autologin stops logging in for that account, across
+restarts, so that it never spends the account's five attempts. Fix the cause first (the
+credentials, or this machine's clock for a TOTP) and log in once by hand on kite.zerodha.com
+(that resets Kite's own count), then run this. It is recorded in the account's attempt
+ledger, and the counts start again from it. Changing the credentials also clears a stop
+after a rejected or unanswered password.
 With ACCOUNTS_FILE: --account is required when it lists more than one account (one
 account's stop is cleared at a time).
 
@@ -74,14 +76,16 @@ async function clearStops(config: BaseConfig, account: Account, redis: RedisClie
     if (!ledger && !redis) await refuseMovedToRedis(accountFiles(config, account).ledger);
     if (!ledger && redis) await ledgerWitness(accountFiles(config, account).redisSeen, ledgerPlace(config, account, redis)).checkAbsent();
     await ledger?.settleOrphans(now);
-    const { failures, stops } = ledger ? failuresSinceResume(ledger.records, true) : { failures: [], stops: [] };
-    if (!ledger || (failures.length === 0 && stops.length === 0)) {
+    // Without the secrets every print is taken as today's: whatever could stop the account is cleared.
+    const verdict = ledger?.judge(undefined, true);
+    const counted = verdict ? countedSubmissions(verdict) : [];
+    if (!ledger || !verdict || (verdict.stop === undefined && counted.length === 0)) {
       out(`Nothing to clear: ${account.userId} is not stopped.`);
       return ExitCode.OK;
     }
     await ledger.recordResume(now, 'resume');
-    for (const f of failures) out(`Cleared: ${f.factor} sent at ${f.at}, ${f.outcome}${f.code ? ` (${f.code})` : ''}.`);
-    for (const s of stops) out(`Cleared: stop after ${s.code} at ${s.at} (${s.note}).`);
+    if (verdict.stop) out(`Cleared: the stop since ${verdict.stop.since} (${verdict.stop.cause}).`);
+    for (const f of counted) out(`Cleared: ${f.factor} sent at ${f.at}, ${f.outcome}${f.code ? ` (${f.code})` : ''}.`);
     out(`Recorded in ${ledgerPlace(config, account, redis)}. The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.`);
     return ExitCode.OK;
   }, { waitMs: 30_000, signal });

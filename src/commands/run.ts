@@ -5,6 +5,8 @@ import type { LoginRedis } from '../login/login-redis.js';
 import { createLogger, type Logger } from '../logger.js';
 import { logLevelFor } from '../log-level.js';
 import { attemptOutcomeOf } from '../daemon/attempt-protocol.js';
+import { attemptBoundMs } from '../kite/attempt-deadline.js';
+import { DEFAULT_LOCK_WAIT_MS } from '../state/lock-staleness.js';
 import type { DaemonHandle } from '../daemon/daemon.js';
 import type { MorningDeps, MorningResult } from '../daemon/morning.js';
 import { accountTitle, configuredAccounts, loadEach, type ConfiguredAccount } from '../wiring/configured-accounts.js';
@@ -97,10 +99,12 @@ Options:
     const { startDaemon } = await import('../daemon/daemon.js');
     const attempts = openAttemptProcess();
     const daemons: DaemonHandle[] = accounts.map((w) => {
+      // The last resort against a hung attempt (the attempt's own deadline runs in the attempt process).
+      const deadlineMs = attemptBoundMs(w.config.stepTimeoutMs, DEFAULT_LOCK_WAIT_MS);
       const inChild = (signal: AbortSignal): ReturnType<MorningDeps['attempt']> => (configured.fromFile
         // The account's environment, secrets included, goes over the IPC channel only.
-        ? attempts.attempt(signal, { env: { ...w.account.env }, account: w.account.label })
-        : attempts.attempt(signal));
+        ? attempts.attempt(signal, { env: { ...w.account.env }, account: w.account.label, deadlineMs })
+        : attempts.attempt(signal, { deadlineMs }));
       return startDaemon({
         config: w.config, logger: w.logger, state: w.state, calendar, schedule,
         runMorning: (trigger, signal) => runMorning(morningDeps(w, signal, () => inChild(signal)), trigger),

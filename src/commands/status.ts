@@ -119,6 +119,8 @@ export async function gatherStatus({ config, raw, now, askKite }: StatusSources)
       .map((s) => ({ at: s.at, factor: s.factor, outcome: s.outcome, code: s.code ?? null, via: s.via })),
     lastResume: ledger?.records.findLast((r) => r.type === 'resume')?.at ?? null,
     stopped: record?.stop ?? null,
+    counted: { password: record?.counted.filter((c) => c.factor === 'password').length ?? 0, totp: record?.counted.filter((c) => c.factor === 'totp').length ?? 0 },
+    hung: state.hung ?? null,
     kiteClock: state.kiteClock ?? null,
     nextRuns: nextRuns(scheduleFor(config), calendarFor(config), now, 3).map(formatIst),
   };

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { AbortedError, BrowserError } from '../errors/index.js';
+import { AbortedError, AttemptTimeoutError, BrowserError } from '../errors/index.js';
 import { errorFromWire, type AttemptOutcome, type FromAttemptProcess, type ToAttemptProcess } from './attempt-protocol.js';
 import { killAfterMs as budgetKillAfterMs } from './shutdown-budget.js';
 
@@ -29,6 +29,13 @@ export interface AttemptRequest {
   env?: NodeJS.ProcessEnv;
   /** The account's label for the attempt's log lines (ACCOUNTS_FILE). Default: none. */
   account?: string;
+  /**
+   * The last resort against an attempt that hangs (the attempt's own deadline is enforced in
+   * the process; this one holds if that process itself stops answering): it is then told to
+   * abandon the attempt, the process is ended if it does not answer within `killAfterMs`, and
+   * the attempt fails with ATTEMPT_TIMEOUT. Default: none.
+   */
+  deadlineMs?: number;
 }
 
 /**
@@ -54,6 +61,8 @@ interface Pending {
   resolve: (outcome: AttemptOutcome) => void;
   reject: (error: unknown) => void;
   aborted: boolean;
+  /** Past its deadline: abandoned, and reported as ATTEMPT_TIMEOUT (unless it ended with a worse answer). */
+  hung: boolean;
   release: () => void;
 }
 
@@ -66,6 +75,10 @@ interface Worker {
   timers: NodeJS.Timeout[];
   /** The idle countdown, restarted by each attempt's end and stopped by the next attempt. */
   idle?: NodeJS.Timeout | undefined;
+}
+
+function hungError(): AttemptTimeoutError {
+  return new AttemptTimeoutError('The login attempt did not finish within its deadline and its process did not give it up: it was abandoned (the process ended if it had to).');
 }
 
 export function openAttemptProcess(options: AttemptProcessOptions = {}): AttemptProcess {
@@ -114,7 +127,7 @@ export function openAttemptProcess(options: AttemptProcessOptions = {}): Attempt
     const onExit = (): void => { child.kill('SIGTERM'); };
     process.once('exit', onExit);
     const failAll = (error: BrowserError): void => {
-      for (const [id, p] of w.pending) { w.pending.delete(id); p.release(); p.reject(error); }
+      for (const [id, p] of w.pending) { w.pending.delete(id); p.release(); p.reject(p.hung ? hungError() : error); }
     };
     child.on('message', (m: FromAttemptProcess) => {
       const p = w.pending.get(m.id);
@@ -122,7 +135,7 @@ export function openAttemptProcess(options: AttemptProcessOptions = {}): Attempt
       w.pending.delete(m.id);
       p.release();
       if (m.ok) p.resolve(m.outcome);
-      else p.reject(errorFromWire(m.error));
+      else p.reject(p.hung && m.error.code === 'ABORTED' ? hungError() : errorFromWire(m.error));
       settled(w);
     });
     child.on('error', (error) => {
@@ -160,7 +173,22 @@ export function openAttemptProcess(options: AttemptProcessOptions = {}): Attempt
         settled(w);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      w.pending.set(id, { resolve, reject, aborted: false, release: () => signal.removeEventListener('abort', onAbort) });
+      let deadline: NodeJS.Timeout | undefined;
+      if (request.deadlineMs !== undefined) {
+        deadline = setTimeout(() => {
+          const p = w.pending.get(id);
+          if (!p) return;
+          p.hung = true;
+          onAbort();
+          // The process did not end the attempt itself: it is ended (its other attempts fail as after a crash).
+          later(w, () => { if (w.pending.has(id)) terminate(w); }, killAfterMs);
+        }, request.deadlineMs);
+        deadline.unref();
+      }
+      w.pending.set(id, {
+        resolve, reject, aborted: false, hung: false,
+        release: () => { clearTimeout(deadline); signal.removeEventListener('abort', onAbort); },
+      });
       // The whole environment, secrets included, goes over the IPC channel (a pipe only the two ends hold).
       send(w, { type: 'attempt', id, env: request.env ?? process.env, ...(request.account === undefined ? {} : { account: request.account }) });
     }),

@@ -2,7 +2,7 @@ import type { DaemonConfig } from '../config/index.js';
 import { AbortedError, describeUnexpected, isAutologinError, type AutologinError, type ErrorCode } from '../errors/index.js';
 import { isAccountStopped, isTotpFailure } from '../ledger/stop-codes.js';
 import type { Logger } from '../logger.js';
-import { failureNotice, stillHaltedNotice, successNotice } from '../notify/notice.js';
+import { attemptHungNotice, failureNotice, stillHaltedNotice, successNotice } from '../notify/notice.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { TradingCalendar } from '../schedule/calendar.js';
 import { deadlineOn } from '../schedule/plan.js';
@@ -87,6 +87,7 @@ export async function runMorning(deps: MorningDeps, trigger: string): Promise<Mo
       if (error.code === 'PAGE_UNRECOGNISED') counts.pagesUnrecognised += 1;
       const decision = decideRetry(error, counts, deps.now(), deadline, deps.random, config.schedule.backoffBaseMs);
       log.warn({ err: error.toJSON(), attempt: counts.attempts, decision }, 'login attempt failed');
+      if (error.code === 'ATTEMPT_TIMEOUT') await reportHung(deps, day, error, decision.retry);
       if (decision.retry) {
         await state.update((s) => { s.lastAttempt = attemptRecord(deps, day, trigger, counts.attempts, error); });
         try {
@@ -140,11 +141,24 @@ async function stillHalted(deps: MorningDeps, day: string, trigger: string, star
   return { kind: 'halted', day, error };
 }
 
+/**
+ * An attempt hung past its deadline and was abandoned (its browser context closed, its lock
+ * and turn released): told at once, even when the morning retries, and kept in the state file
+ * (`health` is unhealthy, `status` shows it) until a login succeeds.
+ */
+async function reportHung(deps: MorningDeps, day: string, error: AutologinError, retrying: boolean): Promise<void> {
+  const at = deps.now().toISOString();
+  await deps.state.update((s) => { s.hung = { at, step: error.step, message: error.message }; })
+    .catch((recordError: unknown) => deps.logger.error({ err: describeUnexpected(recordError) }, 'could not record the hung attempt'));
+  await deps.notifier.notify(attemptHungNotice({ userId: deps.account ?? deps.config.credentials.userId, day, at, step: error.step, message: error.message, retrying }));
+}
+
 async function finish(deps: MorningDeps, day: string, trigger: string, attempts: number, outcome: AttemptOutcome): Promise<void> {
   const at = deps.now().toISOString();
   await deps.state.update((s) => {
     s.lastAttempt = { at, day, trigger, result: outcome.kind === 'logged-in' ? 'logged-in' : 'still-valid', attempts };
     if (s.today?.day === day) s.today.finishedAt = at;
+    s.hung = undefined;
   });
   deps.logger.info({ morning: day, result: outcome.kind, attempts }, 'morning done: a valid token is saved');
   await deps.notifier.heartbeat(true, day);

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'LOCK_LOST',
   'SAVE_FAILED',
   'ABORTED',
+  'ATTEMPT_TIMEOUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -8,6 +8,7 @@ export * from './kite-unavailable-error.js';
 export * from './session-error.js';
 export * from './browser-error.js';
 export * from './aborted-error.js';
+export * from './attempt-timeout-error.js';
 export * from './locked-error.js';
 export * from './lock-lost-error.js';
 export * from './refused-error.js';

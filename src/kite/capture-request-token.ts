@@ -1,4 +1,6 @@
 import type { Browser } from 'playwright';
+import { raceAbort } from './attempt-deadline.js';
+import { within } from './bounded.js';
 import { closeBrowser, launchBrowser, newLoginContext, type LaunchOptions } from './browser.js';
 import { walkLoginPages, type LoginFlowDeps, type LoginFlowInput } from './walk-login-pages.js';
 
@@ -31,13 +33,18 @@ export interface CapturedToken {
  */
 export async function captureRequestToken(launchOptions: LaunchOptions, input: LoginFlowInput, deps: CaptureDeps): Promise<CapturedToken> {
   const { launch = launchBrowser, onLaunched, onClosed, ...flowDeps } = deps;
-  const browser = await launch(launchOptions);
+  const launching = launch(launchOptions);
+  const browser = await raceAbort(launching, flowDeps.signal, 'browser-launch').catch((error: unknown) => {
+    // Given up on while it started: it is closed once it has.
+    void launching.then((late) => closeBrowser(late), () => undefined);
+    throw error;
+  });
   onLaunched?.();
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= closeBrowser(browser).then(() => onClosed?.()));
   try {
-    const context = await newLoginContext(browser, input.stepTimeoutMs);
-    const page = await context.newPage();
+    const context = await raceAbort(within(newLoginContext(browser, input.stepTimeoutMs), input.stepTimeoutMs, 'opening a browser context'), flowDeps.signal, 'browser-launch');
+    const page = await raceAbort(within(context.newPage(), input.stepTimeoutMs, 'opening a page'), flowDeps.signal, 'browser-launch');
     const { requestToken } = await walkLoginPages(page, input, flowDeps);
     return { requestToken, closed: close() };
   } catch (error) {

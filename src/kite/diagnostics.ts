@@ -2,6 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import type { LoginStep } from '../errors/index.js';
+import { within } from './bounded.js';
+
+/** Each part of the diagnostics is bounded: a page whose script locked up still gets its report written (what could be read). */
+const PART_MS = 5_000;
 
 /**
  * Saves a screenshot and the HTML of the page as it is, for a person to see what Kite
@@ -17,7 +21,7 @@ export async function saveDiagnostics(page: Page, dir: string, step: LoginStep, 
   }
   const stem = join(dir, `${at.toISOString().replace(/[:.]/g, '-')}-${step}`);
   // Every frame, and in each every open shadow root: the code may sit in any of them.
-  await Promise.all(page.frames().map((frame) => frame.evaluate(() => {
+  const cleared = await Promise.all(page.frames().map((frame) => within(frame.evaluate(() => {
     const clear = (root: Document | ShadowRoot): void => {
       for (const el of Array.from(root.querySelectorAll('*'))) {
         if (el.shadowRoot) clear(el.shadowRoot);
@@ -30,12 +34,14 @@ export async function saveDiagnostics(page: Page, dir: string, step: LoginStep, 
       }
     };
     clear(document);
-  }).catch(() => undefined)));
+  }), PART_MS, 'emptying secret fields').then(() => true, () => false)));
   const write = async (path: string, content: string | Buffer): Promise<void> => {
     await writeFile(path, content, { mode: 0o600, flag: 'wx' });
     saved.push(path);
   };
-  await page.screenshot({ timeout: 5_000 }).then((png) => write(`${stem}.png`, png)).catch(() => undefined);
-  await page.content().then((html) => write(`${stem}.html`, html)).catch(() => undefined);
+  // Only when every frame's secret fields were emptied: a frame that did not answer may still show a typed code.
+  if (!cleared.every(Boolean)) return saved;
+  await within(page.screenshot({ timeout: PART_MS }), PART_MS + 1_000, 'screenshot').then((png) => write(`${stem}.png`, png)).catch(() => undefined);
+  await within(page.content(), PART_MS, 'page content').then((html) => write(`${stem}.html`, html)).catch(() => undefined);
   return saved;
 }

@@ -19,10 +19,12 @@ export interface ClassifiedAnswer {
 interface KiteErrorBody { status: 'error'; message: string; error_type?: string; data?: unknown }
 
 /**
- * Kite's own answer decides, not the page's text: 2xx goes on; 4xx with Kite's error body
- * is a rejection (of the password or the code, an unknown user, a blocked account); 5xx,
- * 429 and a connection cut are transient; no answer, or a 4xx that is not Kite's, is
- * unknown (it may have been a rejection).
+ * Kite's own answer decides, not the page's text: 2xx goes on; a body that says the account
+ * is blocked is a block, whatever the status; 4xx with Kite's error body is a rejection (of
+ * the password or the code, an unknown user); 5xx and 429 are transient (they still count
+ * against the budgets: Kite may have counted the secret); no answer, a request that failed or
+ * was aborted (a crash, a closed page: the secret may have reached Kite), or a 4xx that is
+ * not Kite's, is unknown (it may have been a rejection).
  */
 export function classifyAnswer(answer: RawAnswer, factor: Factor): ClassifiedAnswer {
   const step: LoginStep = factor === 'password' ? 'credentials' : 'second-factor';
@@ -31,10 +33,13 @@ export function classifyAnswer(answer: RawAnswer, factor: Factor): ClassifiedAns
     return { kind: 'unknown', error: new OutcomeUnknownError(`The ${what} was sent to Kite and no answer came within ${Math.round(answer.waitedMs / 1000)}s. It may have been a rejection, so it counts as one.`, { step }) };
   }
   if (answer.kind === 'failed') {
-    return { kind: 'transient', error: new KiteUnavailableError(`The connection to Kite failed while sending the ${what} (${answer.reason}).`, { step }) };
+    return { kind: 'unknown', error: new OutcomeUnknownError(`The ${what} was sent to Kite and its request ended without an answer (${answer.reason}): the browser or the connection went away after it left. It may have been a rejection, so it counts as one.`, { step }) };
   }
   const { status } = answer;
   const body = kiteErrorBody(answer.body);
+  if (body && BLOCKED.test(body.message)) {
+    return { kind: 'blocked', status, error: new KiteRejectedError('ACCOUNT_BLOCKED', body.message.slice(0, 200), { step, attemptsRemaining: attemptsOf(body) }) };
+  }
   if (status === 429 || status >= 500) {
     return { kind: 'transient', status, error: new KiteUnavailableError(`Kite answered the ${what} with HTTP ${status}${body ? `: "${body.message}"` : ''}.`, { step }) };
   }
@@ -44,15 +49,14 @@ export function classifyAnswer(answer: RawAnswer, factor: Factor): ClassifiedAns
   }
   const attempts = attemptsOf(body);
   const message = body.message.slice(0, 200);
-  if (/blocked|locked|too\s+many\s+(?:failed\s+)?attempts/i.test(message)) {
-    return { kind: 'blocked', status, error: new KiteRejectedError('ACCOUNT_BLOCKED', message, { step, attemptsRemaining: attempts }) };
-  }
   if (factor === 'password' && /not\s+found|no\s+such\s+user|does\s+not\s+exist/i.test(message)) {
     return { kind: 'rejected', status, error: new KiteRejectedError('USER_NOT_FOUND', message, { step, attemptsRemaining: attempts }) };
   }
   const code = factor === 'totp' || body.error_type === 'TwoFAException' ? 'TOTP_REJECTED' : 'CREDENTIALS_REJECTED';
   return { kind: 'rejected', status, error: new KiteRejectedError(code, message, { step, attemptsRemaining: attempts }) };
 }
+
+const BLOCKED = /blocked|locked|too\s+many\s+(?:failed\s+)?attempts/i;
 
 function kiteErrorBody(text: string | undefined): KiteErrorBody | undefined {
   if (!text) return undefined;

@@ -1,23 +1,34 @@
 import type { Frame, Locator, Page } from 'playwright';
+import { BoundExceeded, within } from './bounded.js';
 import { MARK, snapshotFrame, type FrameSeen } from './page-snapshot.js';
 import type { Target } from './screen.js';
 
-/** Every frame of the page as it is now, and the frames to act in (same order). */
-export interface View { frames: FrameSeen[]; handles: Frame[] }
+/**
+ * Every frame of the page as it is now, and the frames to act in (same order). `silent`: the
+ * top frame did not answer within SNAPSHOT_MS (its script locked up, or its renderer hangs).
+ */
+export interface View { frames: FrameSeen[]; handles: Frame[]; silent?: boolean }
 
 const SNAPSHOT = `(${snapshotFrame.toString()})()`;
 
+/** The bound on reading one frame: a frame whose script locked up is left out, as if it were gone. */
+export const SNAPSHOT_MS = 3_000;
+
 /**
  * Reads every frame of the page (the top document, its iframes, and in each the open
- * shadow roots). A frame that goes away while it is read is left out: the next look sees
- * what replaced it. Sent as an expression over CDP, so the page's CSP does not apply.
+ * shadow roots). A frame that goes away while it is read, or does not answer within
+ * SNAPSHOT_MS (its script locked up), is left out: the next look sees what replaced it, and
+ * a page that never answers is never recognised (the step's deadline ends the wait). Sent as
+ * an expression over CDP, so the page's CSP does not apply.
  */
 export async function observe(page: Page): Promise<View> {
   const handles = page.frames().filter((f) => !f.isDetached());
-  const seen = await Promise.all(handles.map((frame) => frame.evaluate(SNAPSHOT).then((s) => s as FrameSeen, () => undefined)));
-  const view: View = { frames: [], handles: [] };
+  const seen = await Promise.all(handles.map((frame) => within(frame.evaluate(SNAPSHOT), SNAPSHOT_MS, 'reading a frame')
+    .then((s) => s as FrameSeen, (error: unknown) => (error instanceof BoundExceeded ? 'silent' as const : undefined))));
+  const top = handles.indexOf(page.mainFrame());
+  const view: View = { frames: [], handles: [], silent: top >= 0 && seen[top] === 'silent' };
   seen.forEach((s, i) => {
-    if (s) {
+    if (s && s !== 'silent') {
       view.frames.push(s);
       view.handles.push(handles[i] as Frame);
     }
@@ -72,6 +83,9 @@ export async function waitForChange(page: Page, deadline: number, now: () => num
   if (left <= 0) return false;
   const slice = Math.min(60, left);
   let onFrame: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  // The page's own timer ends its slice; a page whose script locked up never answers, so ours does too.
+  const sliceOver = new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.min(left, slice + 250)); });
   const framesChanged = new Promise<void>((resolve) => {
     onFrame = () => resolve();
     page.on('framenavigated', onFrame);
@@ -83,8 +97,10 @@ export async function waitForChange(page: Page, deadline: number, now: () => num
       ...page.frames().map((frame) => frame.evaluate(CHANGE(slice)).catch(() => true)),
       framesChanged,
       also,
+      sliceOver,
     ]);
   } finally {
+    clearTimeout(timer);
     if (onFrame) {
       page.off('framenavigated', onFrame);
       page.off('frameattached', onFrame);

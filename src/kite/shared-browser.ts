@@ -1,6 +1,10 @@
 import type { Browser, BrowserContext } from 'playwright';
 import { closeBrowser, launchBrowser, type LaunchOptions } from './browser.js';
+import { within } from './bounded.js';
 import type { LaunchBrowser } from './capture-request-token.js';
+
+/** How long closing one login's context may take (a hung renderer is killed with it). */
+const CONTEXT_CLOSE_MS = 10_000;
 
 /**
  * One Chromium for a batch of logins (many accounts): each login gets a view of it whose
@@ -65,7 +69,8 @@ function viewOf(shared: Browser): Browser {
         };
       }
       if (property === 'close') {
-        return async () => { await Promise.all([...contexts].map((c) => c.close().catch(() => undefined))); };
+        // Bounded: a context whose page locked up must not hold the login that abandons it.
+        return async () => { await Promise.all([...contexts].map((c) => within(c.close(), CONTEXT_CLOSE_MS, 'closing a context').catch(() => undefined))); };
       }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;

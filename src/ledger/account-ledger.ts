@@ -4,7 +4,10 @@ import type { ErrorCode } from '../errors/error-code.js';
 import { StateError } from '../errors/state-error.js';
 import { judge, submissionsOf, type Submission, type Verdict } from './attempt-rules.js';
 import type { LedgerStore } from './ledger-store.js';
-import { parseRecord, type AnswerKind, type Factor, type LedgerRecord, type SubmitRecord } from './records.js';
+import { parseRecord, type Factor, type LedgerRecord, type OutcomeKind, type SubmitRecord } from './records.js';
+
+/** How long one write to the ledger may take before it is given up on (a slow disk or store). Default. */
+export const DEFAULT_WRITE_BOUND_MS = 10_000;
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: { N: number }) => Promise<Buffer>;
 
@@ -34,6 +37,8 @@ export class AccountLedger {
   #records: LedgerRecord[];
   readonly #salt: Buffer;
   readonly #store: LedgerStore;
+  /** The bound on each write (a slow disk or store must not hold a login forever). */
+  writeBoundMs = DEFAULT_WRITE_BOUND_MS;
 
   private constructor(store: LedgerStore, records: LedgerRecord[], salt: Buffer) {
     this.#store = store;
@@ -97,8 +102,9 @@ export class AccountLedger {
     return { password, totp };
   }
 
-  judge(today: string, prints: Record<Factor, string>, settled: boolean): Verdict {
-    return judge({ records: this.#records, today, prints, settled });
+  /** The rules on these records; `prints` undefined: read without the secrets (every print is taken as today's). */
+  judge(prints: Record<Factor, string> | undefined, settled: boolean): Verdict {
+    return judge({ records: this.#records, prints, settled });
   }
 
   /** Every submission with its answer (`pending` when none is recorded). */
@@ -106,14 +112,36 @@ export class AccountLedger {
     return submissionsOf(this.#records, false);
   }
 
-  /** Appends and fsyncs a submission; throws StateError (and nothing may be submitted) when it cannot. */
+  /**
+   * Appends and fsyncs a submission; throws StateError (and nothing may be submitted) when it
+   * cannot. A write that fails or outlasts its bound may still have landed, or land later (a
+   * slow disk keeps writing): the store is read back to find out, and the submission is settled
+   * under the same id as `not-sent` (an answer with no submission is ignored, so it is
+   * written whether the submission has landed yet or not): a record that lands late must not
+   * read as a secret sent and never answered, which would stop the account.
+   */
   async recordSubmission(fields: Omit<SubmitRecord, 'v' | 'type' | 'id'>): Promise<string> {
     const record: SubmitRecord = { v: 1, type: 'submit', id: randomBytes(8).toString('hex'), ...fields };
-    await this.#append(record, 'a submission could not be recorded, so it was not made');
+    try {
+      await this.#append(record, 'a submission could not be recorded, so it was not made');
+    } catch (error) {
+      const landed = await this.#landed(record.id);
+      await this.recordAnswer(record.id, new Date(Date.parse(fields.at) || Date.now()), 'not-sent').catch(() => undefined);
+      if (landed) {
+        throw new StateError(this.#store.path, `a submission was recorded too slowly (the write outlasted ${Math.round(this.writeBoundMs / 1000)}s or failed), so it was not made; it is recorded as not sent. Check the disk.`);
+      }
+      throw error;
+    }
     return record.id;
   }
 
-  async recordAnswer(id: string, at: Date, outcome: AnswerKind, detail: { code?: ErrorCode | undefined; status?: number | undefined } = {}): Promise<void> {
+  /** Did a line with this submission id reach the store? False when it cannot be read either. */
+  async #landed(id: string): Promise<boolean> {
+    const text = await bounded(this.#store.read(), this.writeBoundMs).catch(() => undefined);
+    return text?.includes(`"id":"${id}"`) ?? false;
+  }
+
+  async recordAnswer(id: string, at: Date, outcome: OutcomeKind, detail: { code?: ErrorCode | undefined; status?: number | undefined } = {}): Promise<void> {
     await this.#append({ v: 1, type: 'outcome', id, at: at.toISOString(), outcome, ...(detail.code ? { code: detail.code } : {}), ...(detail.status ? { status: detail.status } : {}) },
       'Kite\'s answer could not be recorded (it will read as unknown, which stops the account)');
   }
@@ -139,12 +167,21 @@ export class AccountLedger {
 
   async #append(record: LedgerRecord, what: string): Promise<void> {
     try {
-      await this.#store.append(`${JSON.stringify(record)}\n`);
+      await bounded(this.#store.append(`${JSON.stringify(record)}\n`), this.writeBoundMs);
     } catch (error) {
       throw new StateError(this.#store.path, `${what} (${codeOf(error)}): check the disk and the folder's permissions.`);
     }
     this.#records = [...this.#records, record];
   }
+}
+
+/** The write or read, or a TIMEOUT failure once `ms` have passed (the operation itself may still finish). */
+function bounded<T>(operation: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })), ms);
+  });
+  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
 }
 
 function parseLedger(path: string, text: string): LedgerRecord[] {

@@ -10,7 +10,14 @@ export type Factor = 'password' | 'totp';
 /** What Kite's answer to one submission meant. `unknown`: no answer seen (timeout, crash). */
 export type AnswerKind = 'accepted' | 'rejected' | 'blocked' | 'transient' | 'unknown';
 
-export const ANSWER_KINDS: readonly AnswerKind[] = ['accepted', 'rejected', 'blocked', 'transient', 'unknown'];
+/**
+ * How a submission ended, as recorded: Kite's answer, or `not-sent`: the record was written
+ * but the secret was never typed anywhere a page could send it (a refusal, a failure before
+ * typing, a record write that timed out and was then found to have landed).
+ */
+export type OutcomeKind = AnswerKind | 'not-sent';
+
+export const OUTCOME_KINDS: readonly OutcomeKind[] = ['accepted', 'rejected', 'blocked', 'transient', 'unknown', 'not-sent'];
 
 /** First line: whose ledger this is, and the salt of its prints. */
 export interface HeaderRecord { v: 1; type: 'header'; apiKey: string; userId: string; salt: string; at: string }
@@ -40,14 +47,14 @@ export interface OutcomeRecord {
   type: 'outcome';
   id: string;
   at: string;
-  outcome: AnswerKind;
+  outcome: OutcomeKind;
   /** Our error code for a refusal (CREDENTIALS_REJECTED, TOTP_REJECTED...). */
   code?: ErrorCode | undefined;
   /** The HTTP status of Kite's answer, when there was one. */
   status?: number | undefined;
 }
 
-/** `kite-autologin resume`: clears stops (not the day's budgets). */
+/** `kite-autologin resume`: clears stops and starts the counts again (a person checked the account on Kite). */
 export interface ResumeRecord { v: 1; type: 'resume'; at: string; via: string }
 
 /** A stop carried over from before the ledger existed (the old state file's halt). */
@@ -81,7 +88,7 @@ export function parseRecord(line: string): LedgerRecord | { problem: string } {
       case 'header': return isString(r['apiKey']) && isString(r['userId']) && isString(r['salt']) && isTime(r['at']);
       case 'submit': return isString(r['id']) && isFactor(r['factor']) && isTime(r['at']) && isDay(r['day']) && isString(r['print']) &&
         optional(r['window'], isInt) && isString(r['via']) && isInt(r['pid']);
-      case 'outcome': return isString(r['id']) && isTime(r['at']) && (ANSWER_KINDS as readonly unknown[]).includes(r['outcome']) &&
+      case 'outcome': return isString(r['id']) && isTime(r['at']) && (OUTCOME_KINDS as readonly unknown[]).includes(r['outcome']) &&
         optional(r['code'], isErrorCode) && optional(r['status'], isInt);
       case 'resume': return isTime(r['at']) && isString(r['via']);
       case 'stop': return isTime(r['at']) && isErrorCode(r['code']) && isFactor(r['factor']) && isString(r['print']) && typeof r['note'] === 'string';

@@ -16,7 +16,7 @@ export function isAccountStopped(code: ErrorCode): boolean {
   return code === 'HALTED';
 }
 
-/** The refusal, if it is the account's stop (a day's spent budget is not: it passes at midnight IST). */
+/** The refusal, if it is the account's stop (a code's window refusal is not: it passes with the next window). */
 export function stopIn(refusal: Refusal | undefined): Stop | undefined {
   return refusal?.code === 'HALTED' ? refusal : undefined;
 }
@@ -31,5 +31,5 @@ export function isTotpFailure(failure: FailedCode): boolean {
 
 /** After this many TOTP failures, may one more code be tried (in a later window)? */
 export function anotherTotpAllowed(totpFailures: number): boolean {
-  return totpFailures < RULES.totpFailuresPerDay;
+  return totpFailures < RULES.totpNotAccepted;
 }

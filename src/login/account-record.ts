@@ -1,6 +1,5 @@
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
-import { failuresSinceResume, type Submission } from '../ledger/attempt-rules.js';
-import type { LedgerRecord } from '../ledger/records.js';
+import { countedSubmissions, type Submission } from '../ledger/attempt-rules.js';
 import { TokenStore } from '../token-store.js';
 import type { RedisSetting } from '../config/index.js';
 import type { RedisClient } from '../redis/redis-client.js';
@@ -28,11 +27,10 @@ export interface AccountRecord {
   ledgerAt: string;
   /** Undefined: nothing was ever submitted for this account. */
   ledger: AccountLedger | undefined;
-  /** Failed or unanswered submissions and carried-over stops since the last resume. */
-  failures: Submission[];
-  stops: Extract<LedgerRecord, { type: 'stop' }>[];
-  /** The account's stop as these records show it (a change of credentials, which only a login can see, also clears it). */
-  stop: { since: string; causes: string[] } | undefined;
+  /** The submissions that count against the account now: not accepted since the last accepted one of their factor and the last resume. */
+  counted: Submission[];
+  /** The account's stop as these records show it (a change of credentials, which only a login can see, may also clear it). */
+  stop: { since: string; causes: string[]; advice: string } | undefined;
 }
 
 /**
@@ -67,13 +65,15 @@ async function readFrom(config: { tokenFile: string; stateDir?: string | undefin
   if (!ledger && redis) await (await import('./ledger-witness.js')).ledgerWitness(files.redisSeen, ledgerPlace(config, account, redis)).checkAbsent();
   // Held: a live login refreshes it (a crashed holder's goes stale, or expires in Redis).
   const lockHeld = await lockHeldFor(config, account, redis, now);
-  const { failures, stops } = ledger ? failuresSinceResume(ledger.records, !lockHeld) : { failures: [], stops: [] };
-  const first = failures[0];
-  const stop = first || stops[0]
+  // Without the secrets every print is taken as today's: the worst case.
+  const verdict = ledger?.judge(undefined, !lockHeld);
+  const counted = verdict ? countedSubmissions(verdict) : [];
+  const stop = verdict?.stop
     ? {
-        since: first ? first.answeredAt ?? first.at : (stops[0]?.at ?? ''),
-        causes: [...failures.map((f) => `${f.factor} ${f.outcome}${f.code ? ` (${f.code})` : ''}`), ...stops.map((x) => x.code)],
+        since: verdict.stop.since,
+        causes: counted.length > 0 ? counted.map((f) => `${f.factor} ${f.outcome}${f.code ? ` (${f.code})` : ''}`) : [verdict.stop.cause],
+        advice: verdict.stop.advice,
       }
     : undefined;
-  return { account, files, ledgerAt: ledgerPlace(config, account, redis), ledger, failures, stops, stop };
+  return { account, files, ledgerAt: ledgerPlace(config, account, redis), ledger, counted, stop };
 }

@@ -3,16 +3,13 @@ import type { ErrorCode } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import { AccountLedger } from '../ledger/account-ledger.js';
 import { fileLedgerStore } from '../ledger/ledger-store.js';
-import { stopIn } from '../ledger/stop-codes.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import { RedisLedgerStore } from '../redis/redis-ledger-store.js';
-import { istDate } from '../time/ist.js';
 import { accountFiles } from './account-files.js';
 import { connectRedis } from './login-redis.js';
 
 /**
- * The ledger's stop on the configured account, if it is stopped (budgets spent for the day
- * are not a stop). Reads only: a ledger not yet started holds no stop (the next login starts
+ * The ledger's stop on the configured account, if it is stopped. Reads only: a ledger not yet started holds no stop (the next login starts
  * it, carrying over an earlier version's). An unanswered submission is not counted here:
  * the morning then runs, and its login, holding the lock, records it as unknown and refuses
  * with an alert (a restart after a crash must not skip the morning silently).
@@ -29,7 +26,7 @@ export async function accountStopOf(config: LoginConfig, now: Date, redis?: Redi
     const ledger = await AccountLedger.open(store, account, now, { create: false });
     if (!ledger) return undefined;
     const prints = await ledger.prints(account, { password: config.credentials.password, totpSecret: config.credentials.totpSecret });
-    const stop = stopIn(ledger.judge(istDate(now), prints, false).refusal);
+    const stop = ledger.judge(prints, false).stop;
     return stop ? { code: stop.cause, since: stop.since } : undefined;
   } finally {
     await own?.close();

@@ -17,6 +17,8 @@ export interface LoginRequest {
   dryRun?: boolean;
   /** Show the browser window. */
   headed?: boolean;
+  /** The caller has just checked today's saved token (see keepSavedToken): do not ask again. */
+  tokenChecked?: boolean;
 }
 
 /** A phase finished. Steps of the browser flow plus the ones around it. */
@@ -44,6 +46,8 @@ export interface LoginDeps {
   sharedToken?: () => Promise<SavedToken | undefined>;
   /** Kite's clock minus ours, as measured during the login. */
   onKiteClock?: (offsetMs: number) => void;
+  /** A wait the flow chose (the next TOTP window): the attempt's deadline moves by it. */
+  onWait?: ((ms: number) => void) | undefined;
 }
 
 export type LoginOutcome =
@@ -67,23 +71,11 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
   const creds = config.credentials;
   log.info({ force: request.force ?? false, dryRun: request.dryRun ?? false }, 'login started');
   const store = new TokenStore(config.tokenFile);
-  // kiteconnect (axios and all) is loaded on first need, or, once a browser login begins, while
-  // Chromium starts (another process: the two overlap), so the exchange does not wait for it.
-  let sessionModule: Promise<typeof import('../kite/session.js')> | undefined;
-  const loadSession = (): Promise<typeof import('../kite/session.js')> => (sessionModule ??= import('../kite/session.js'));
-  const sessionFor = async (apiKey: string): Promise<KiteSession> => {
-    const make = deps.session ?? (await loadSession()).createKiteSession;
-    return make({ apiKey, apiSecret: creds.apiSecret, root: config.apiRoot });
-  };
+  const { sessionFor, loadSession } = sessions(config, deps);
 
-  if (!request.force && !request.dryRun) {
-    const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessionFor, now(), deps.sharedToken);
-    phase({ phase: 'token-check', detail: { valid: verdict.valid, ...(verdict.valid ? { from: verdict.from } : { reason: verdict.reason }) } });
-    if (verdict.valid) {
-      // Another host's login: its token goes in this host's file too, for the programs here.
-      if (verdict.from === 'redis') await saveToken(store, verdict.token, config.tokenFile);
-      return { kind: 'still-valid', token: verdict.token };
-    }
+  if (!request.force && !request.dryRun && !request.tokenChecked) {
+    const kept = await keepSavedToken(config, deps);
+    if (kept) return kept;
   }
 
   if (!deps.session) loadSession().catch(() => undefined); // a failure to load shows at the exchange
@@ -109,6 +101,7 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
     signal: deps.signal,
     logger: log,
     gate: deps.gate,
+    onWait: deps.onWait,
     onStep: (event) => {
       if (event.step === 'kite-clock') deps.onKiteClock?.(Number(event.detail?.['offsetMs'] ?? 0));
       phase({ phase: event.step, detail: event.detail });
@@ -157,6 +150,39 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
   } finally {
     await captured.closed;
   }
+}
+
+/**
+ * kiteconnect (axios and all) is loaded on first need, or, once a browser login begins, while
+ * Chromium starts (another process: the two overlap), so the exchange does not wait for it.
+ */
+function sessions(config: LoginConfig, deps: Pick<LoginDeps, 'session'>): { sessionFor: (apiKey: string) => Promise<KiteSession>; loadSession: () => Promise<typeof import('../kite/session.js')> } {
+  let sessionModule: Promise<typeof import('../kite/session.js')> | undefined;
+  const loadSession = (): Promise<typeof import('../kite/session.js')> => (sessionModule ??= import('../kite/session.js'));
+  const sessionFor = async (apiKey: string): Promise<KiteSession> => {
+    const make = deps.session ?? (await loadSession()).createKiteSession;
+    return make({ apiKey, apiSecret: config.credentials.apiSecret, root: config.apiRoot });
+  };
+  return { sessionFor, loadSession };
+}
+
+/**
+ * Today's saved token, when Kite still accepts it: then it is the answer (a new session would
+ * log out every program using it), whatever the attempt ledger says, since nothing is sent.
+ * Undefined: no valid token, a login is needed.
+ */
+export async function keepSavedToken(config: LoginConfig, deps: Pick<LoginDeps, 'logger' | 'now' | 'onPhase' | 'session' | 'sharedToken'>): Promise<Extract<LoginOutcome, { kind: 'still-valid' }> | undefined> {
+  const now = deps.now ?? (() => new Date());
+  const creds = config.credentials;
+  const store = new TokenStore(config.tokenFile);
+  const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessions(config, deps).sessionFor, now(), deps.sharedToken);
+  const event: PhaseEvent = { phase: 'token-check', detail: { valid: verdict.valid, ...(verdict.valid ? { from: verdict.from } : { reason: verdict.reason }) } };
+  deps.logger.info({ step: event.phase, ...event.detail }, `step done: ${event.phase}`);
+  deps.onPhase?.(event);
+  if (!verdict.valid) return undefined;
+  // Another host's login: its token goes in this host's file too, for the programs here.
+  if (verdict.from === 'redis') await saveToken(store, verdict.token, config.tokenFile);
+  return { kind: 'still-valid', token: verdict.token };
 }
 
 async function saveToken(store: TokenStore, token: SavedToken, tokenFile: string): Promise<void> {

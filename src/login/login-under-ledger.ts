@@ -2,13 +2,15 @@ import type { LoginConfig } from '../config/index.js';
 import { toAutologinError } from '../errors/index.js';
 import { tokenKey } from '../redis/keys.js';
 import { readToken } from '../redis/token-channel.js';
+import { DEFAULT_LOCK_WAIT_MS } from '../state/lock-staleness.js';
+import type { LedgerStore } from '../ledger/ledger-store.js';
 import type { StateStore } from '../state/state-store.js';
-import { istDate } from '../time/ist.js';
 import { accountFiles } from './account-files.js';
 import { ledgerStoreFor, withAccountLockFor } from './account-stores.js';
 import { connectRedis, publishWithin, type LoginRedis } from './login-redis.js';
 import { openAccountLedger } from './open-ledger.js';
-import { loginOnce, type LoginDeps, type LoginOutcome, type LoginRequest } from './login-once.js';
+import { attemptDeadline } from '../kite/attempt-deadline.js';
+import { keepSavedToken, loginOnce, type LoginDeps, type LoginOutcome, type LoginRequest } from './login-once.js';
 import { preflight } from './preflight.js';
 import { ledgerGate, refusalError } from './submission-gate.js';
 
@@ -27,14 +29,22 @@ export interface LoginUnderLedgerDeps extends Omit<LoginDeps, 'gate' | 'assertLo
    * written. Default: a connection of this login's own, closed when it ends.
    */
   redis?: LoginRedis;
+  /**
+   * Where the account's attempt ledger lives. Default: the one `ledgerStoreFor` picks (the
+   * ledger file in STATE_DIR, or Redis's key). Tests hand in a store that fails or lands
+   * writes late; it must keep the default's `path` (a different path reads as Redis's).
+   */
+  ledgerStore?: LedgerStore;
 }
 
 /**
- * One login as every command runs it: the account's lock, then its ledger (the rules may
- * refuse before anything starts), then the preflight checks, then loginOnce, with every
- * submission recorded before it is made; with REDIS_URL, the token copied to Redis last
- * (still under the lock, so that another host taking it next finds the token there). The
- * in-process edge of a login: it rejects only with an AutologinError.
+ * One login as every command runs it: the account's lock; today's saved token, which is the
+ * answer when Kite still accepts it (before any rule is read: nothing is sent); then its
+ * ledger (the rules may refuse before anything starts), the preflight checks, and loginOnce,
+ * with every submission recorded before it is made, all within the attempt's one deadline;
+ * with REDIS_URL, the token copied to Redis last (still under the lock, so that another host
+ * taking it next finds the token there). The in-process edge of a login: it rejects only with
+ * an AutologinError.
  */
 export async function loginUnderLedger(config: LoginConfig, request: LoginRequest, deps: LoginUnderLedgerDeps): Promise<LoginOutcome> {
   let owned: LoginRedis | undefined;
@@ -52,25 +62,33 @@ async function underLock(config: LoginConfig, request: LoginRequest, deps: Login
   const now = deps.now ?? (() => new Date());
   const account = { apiKey: config.credentials.apiKey, userId: config.credentials.userId };
   const files = accountFiles(config, account);
-  const store = ledgerStoreFor(config, account, redis?.client);
+  const store = deps.ledgerStore ?? ledgerStoreFor(config, account, redis?.client);
+  const sharedToken = redis ? { sharedToken: () => readToken(redis.client, account.apiKey, account.userId, now()) } : {};
   return withAccountLockFor(config, account, redis?.client, async (lock) => {
-    const { ledger, prints } = await openAccountLedger(files, config.credentials, now(), store);
-    const orphans = await ledger.settleOrphans(now());
-    if (orphans > 0) deps.logger.warn({ orphans, file: ledger.path }, 'a submission was sent by a process that died before Kite answered: recorded as unknown, which counts as a rejection');
-    const verdict = ledger.judge(istDate(now()), prints, true);
-    if (verdict.refusal) throw refusalError(verdict.refusal);
-    await preflight({ tokenFile: config.tokenFile, totpSecret: config.credentials.totpSecret, now: now() });
-    const gate = ledgerGate({ ledger, account, prints, assertLockHeld: () => lock.assertHeld(), via: deps.via, now, logger: deps.logger });
+    if (!request.force && !request.dryRun) {
+      const kept = await keepSavedToken(config, { ...deps, ...sharedToken });
+      if (kept) return redis ? withCopyInRedis(config, redis, kept, deps) : kept;
+    }
+    // One deadline for the whole attempt: a page that locks up cannot hold the lock or the turn past it.
+    const deadline = attemptDeadline(config.stepTimeoutMs, deps.signal);
     let offsetMs: number | undefined;
     let outcome: LoginOutcome;
     try {
-      outcome = await (deps.perform ?? loginOnce)(config, request, {
-        ...deps, gate, assertLockHeld: () => lock.assertHeld(),
+      const { ledger, prints } = await openAccountLedger(files, config.credentials, now(), store);
+      ledger.writeBoundMs = Math.min(ledger.writeBoundMs, config.stepTimeoutMs);
+      const orphans = await ledger.settleOrphans(now());
+      if (orphans > 0) deps.logger.warn({ orphans, file: ledger.path }, 'a submission was sent by a process that died before Kite answered: recorded as unknown, which counts as a rejection');
+      const { stop } = ledger.judge(prints, true);
+      if (stop) throw refusalError(stop);
+      await preflight({ tokenFile: config.tokenFile, totpSecret: config.credentials.totpSecret, now: now() });
+      const gate = ledgerGate({ ledger, account, prints, assertLockHeld: () => lock.assertHeld(), via: deps.via, now, logger: deps.logger });
+      outcome = await (deps.perform ?? loginOnce)(config, { ...request, tokenChecked: true }, {
+        ...deps, ...sharedToken, gate, assertLockHeld: () => lock.assertHeld(), signal: deadline.signal, onWait: (ms) => deadline.extendBy(ms),
         ...(lock.confirmHeld ? { confirmLockHeld: () => lock.confirmHeld?.() ?? Promise.resolve() } : {}),
-        ...(redis ? { sharedToken: () => readToken(redis.client, account.apiKey, account.userId, now()) } : {}),
         onKiteClock: (offset) => { offsetMs = offset; deps.onKiteClock?.(offset); },
       });
     } finally {
+      deadline.dispose();
       if (offsetMs !== undefined) {
         const measured = { offsetMs, measuredAt: now().toISOString() };
         await deps.state.update((s) => { s.kiteClock = measured; })
@@ -78,7 +96,7 @@ async function underLock(config: LoginConfig, request: LoginRequest, deps: Login
       }
     }
     return redis ? withCopyInRedis(config, redis, outcome, deps) : outcome;
-  }, { waitMs: deps.lockWaitMs ?? 180_000, ...(deps.signal ? { signal: deps.signal } : {}) });
+  }, { waitMs: deps.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, ...(deps.signal ? { signal: deps.signal } : {}) });
 }
 
 /**

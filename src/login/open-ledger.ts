@@ -4,7 +4,6 @@ import { isErrorCode, StateError, type ErrorCode } from '../errors/index.js';
 import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { fileLedgerStore, type LedgerStore } from '../ledger/ledger-store.js';
 import type { Factor, LedgerRecord } from '../ledger/records.js';
-import { stopIn } from '../ledger/stop-codes.js';
 import { withAccountLock, type AccountLockOptions } from '../state/account-lock.js';
 import { istDate } from '../time/ist.js';
 import { sameCredentials, type Fingerprint } from '../state/credentials-fingerprint.js';
@@ -164,10 +163,10 @@ async function appendToday(fileLedger: AccountLedger, store: LedgerStore, creden
       throw new StateError(store.path, `the submissions of today in ${fileLedger.path} could not be carried into Redis (${codeOf(error)}); the file is left in place.`);
     }
   }
-  const stop = stopIn(fileLedger.judge(today, filePrints, true).refusal);
+  const stop = fileLedger.judge(filePrints, true).stop;
   if (!stop) return;
   const carried = await AccountLedger.open(store, account, now, { create: false }) ?? target;
-  if (stopIn(carried.judge(today, prints, true).refusal)) return;
+  if (carried.judge(prints, true).stop) return;
   await carried.recordStop({ at: new Date(Date.parse(stop.since) || now.getTime()), code: stop.cause, factor: stop.factor, print: prints[stop.factor], note: `carried over from ${fileLedger.path}` });
 }
 

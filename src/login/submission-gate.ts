@@ -1,6 +1,6 @@
 import { RefusedError } from '../errors/index.js';
 import type { SubmissionGate } from '../kite/walk-login-pages.js';
-import { totpAllowed, type Refusal } from '../ledger/attempt-rules.js';
+import { refusalBefore, type Refusal } from '../ledger/attempt-rules.js';
 import type { Account, AccountLedger } from '../ledger/account-ledger.js';
 import type { Factor } from '../ledger/records.js';
 import type { Logger } from '../logger.js';
@@ -19,29 +19,27 @@ export interface GateDeps {
 }
 
 /** The error for a refusal of the rules. */
-export function refusalError(refusal: Refusal): RefusedError {
-  return new RefusedError(refusal.code, refusal.message);
+export function refusalError(refusal: Refusal, step?: 'credentials' | 'second-factor'): RefusedError {
+  return new RefusedError(refusal.code, refusal.message, step ? { step } : {});
 }
 
 /**
- * The ledger's side of each submission: the lock is still ours, the rules allow it, and the
- * submission is on disk (fsynced) before the flow may type the secret. A rejection whose
+ * The ledger's side of each submission: the lock is still ours, this factor's rules allow it
+ * (never another factor's: a password Kite just accepted says nothing against the code), and
+ * the submission is on disk (fsynced) before the flow may type the secret. A rejection whose
  * answer cannot be recorded is still reported as the rejection: the flow throws it anyway,
  * and the unanswered record reads as unknown, which stops the account too.
  */
 export function ledgerGate(deps: GateDeps): SubmissionGate {
   const { ledger, prints } = deps;
   return {
-    totpWindowFloor: () => ledger.judge(istDate(deps.now()), prints, true).failedTotpWindow,
+    totpWindowFloor: () => ledger.judge(prints, true).totp.failedWindow,
     async open(factor: Factor, context) {
       deps.assertLockHeld();
       const today = istDate(new Date(context.kiteNow));
-      const verdict = ledger.judge(today, prints, true);
-      if (verdict.refusal) throw refusalError(verdict.refusal);
-      if (factor === 'totp') {
-        const allowed = totpAllowed(verdict, context.window ?? 0, context.clockMeasured);
-        if (!allowed.ok) throw new RefusedError('ATTEMPT_BUDGET_SPENT', `Not sending a TOTP code: ${allowed.why}.`, { step: 'second-factor' });
-      }
+      const step = factor === 'password' ? 'credentials' : 'second-factor';
+      const refusal = refusalBefore(ledger.judge(prints, true), factor, factor === 'totp' ? { window: context.window ?? 0, clockMeasured: context.clockMeasured } : undefined);
+      if (refusal) throw refusalError(refusal, step);
       const id = await ledger.recordSubmission({
         factor, at: deps.now().toISOString(), day: today, print: prints[factor],
         ...(context.window === undefined ? {} : { window: context.window }), via: deps.via, pid: process.pid,
@@ -54,6 +52,12 @@ export function ledgerGate(deps: GateDeps): SubmissionGate {
             deps.logger.error({ file: ledger.path, answer }, 'Kite\'s answer could not be recorded; the submission reads as unknown, which stops the account');
             if (answer === 'accepted') throw error;
           }
+        },
+        async notSent() {
+          // Nothing was typed: the submission counts nowhere. A record that cannot be written reads as unknown (the safe side).
+          await ledger.recordAnswer(id, deps.now(), 'not-sent').catch(() => {
+            deps.logger.warn({ file: ledger.path }, 'a submission that was never typed could not be recorded as not sent; it reads as unknown');
+          });
         },
       };
     },

@@ -3,7 +3,7 @@ import { clockNote } from '../time/clock-offset.js';
 
 /** What a person is told. Built from typed errors and fixed text only: never a secret. */
 export interface Notice {
-  event: 'login-succeeded' | 'login-failed' | 'halted' | 'still-halted' | 'redis-publish-failed';
+  event: 'login-succeeded' | 'login-failed' | 'halted' | 'still-halted' | 'attempt-hung' | 'redis-publish-failed';
   /** One line, e.g. for a chat message's first line. */
   title: string;
   /** What happened, at which step, what the tool does next, where to look. */
@@ -54,6 +54,19 @@ export function failureNotice(f: FailureFacts): Notice {
     text: lines.join('\n'),
     userId: f.userId, day: f.day, at: f.at, code: f.code, step: f.step, next, diagnostics: f.diagnostics,
     ...(f.kiteClockOffsetMs === undefined ? {} : { kiteClockOffsetMs: f.kiteClockOffsetMs }),
+  };
+}
+
+/** A login attempt hung past its deadline and was abandoned (the morning goes on: a retry may pass). */
+export function attemptHungNotice(f: { userId: string; day: string; at: string; step: string | undefined; message: string; retrying: boolean }): Notice {
+  const next = f.retrying
+    ? 'Retrying with a fresh browser while the deadline allows; `kite-autologin health` reports it until a login succeeds.'
+    : 'Gave up for this morning; to get a token now, run `kite-autologin login`.';
+  return {
+    event: 'attempt-hung',
+    title: `kite-autologin: a login attempt for ${f.userId} hung and was abandoned`,
+    text: `ATTEMPT_TIMEOUT${f.step ? ` at step ${f.step}` : ''}: ${f.message}\nNext: ${next}`,
+    userId: f.userId, day: f.day, at: f.at, code: 'ATTEMPT_TIMEOUT', step: f.step, next,
   };
 }
 

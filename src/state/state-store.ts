@@ -31,6 +31,8 @@ export interface AutologinState {
   kiteClock?: { offsetMs: number; measuredAt: string } | undefined;
   nextRuns?: string[] | undefined;
   daemon?: DaemonRecord | undefined;
+  /** The last attempt that hung past its deadline and was abandoned, until a login succeeds. */
+  hung?: { at: string; step?: string | undefined; message: string } | undefined;
 }
 
 /**

@@ -23,8 +23,8 @@ export interface HealthReport { healthy: boolean; problems: string[]; facts: str
 
 /**
  * Healthy when the daemon is alive (fresh heartbeat, and its pid exists when it runs on
- * this host), no rejection has stopped it, and a valid token exists whenever one should:
- * on a trading day from RETRY_DEADLINE on.
+ * this host), no rejection has stopped it, no attempt hung since the last login, and a valid
+ * token exists whenever one should: on a trading day from RETRY_DEADLINE on.
  */
 export function assessHealth(input: HealthInput): HealthReport {
   const problems: string[] = [];
@@ -39,6 +39,8 @@ export function assessHealth(input: HealthInput): HealthReport {
     else facts.push(`daemon alive (pid ${daemon.pid}, heartbeat ${Math.round(age / 1000)}s ago)`);
   }
   if (input.stop) problems.push(`stopped since ${input.stop.at} after ${input.stop.code}; run \`kite-autologin resume\` once fixed`);
+  const hung = input.state.hung;
+  if (hung) problems.push(`a login attempt hung${hung.step ? ` at step ${hung.step}` : ''} at ${hung.at} and was abandoned; no login has succeeded since`);
   const day = zonedDay(input.now, input.schedule.timeZone);
   const due = input.calendar.isTradingDay(day) && input.now.getTime() >= deadlineOn(day, input.schedule.deadline, input.schedule.timeZone).getTime();
   if (input.tokenValid) facts.push('a valid token is saved');

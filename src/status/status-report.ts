@@ -1,3 +1,4 @@
+import { RULES } from '../ledger/attempt-rules.js';
 import type { Account } from '../ledger/account-ledger.js';
 import type { Submission } from '../ledger/attempt-rules.js';
 import type { LastAttempt } from '../state/state-store.js';
@@ -48,7 +49,11 @@ export interface StatusReport {
   ledgerFile: string | null;
   submissionsToday: SubmissionLine[];
   lastResume: string | null;
-  stopped: { since: string; causes: string[] } | null;
+  stopped: { since: string; causes: string[]; advice: string } | null;
+  /** Submissions not accepted since the last accepted one of their factor (and the last resume): what Kite may count as wrong. */
+  counted: { password: number; totp: number };
+  /** An attempt that hung past its deadline and was abandoned, until a login succeeds. */
+  hung: { at: string; step?: string | undefined; message: string } | null;
   /** As the state file holds it. */
   kiteClock: { offsetMs: number; measuredAt: string } | null;
   /** The next three scheduled runs, ISO 8601 in IST. */
@@ -90,6 +95,8 @@ function jsonOf(r: StatusReport): Record<string, unknown> {
     submissionsToday: r.submissionsToday,
     lastResume: r.lastResume,
     stopped: r.stopped,
+    counted: r.counted,
+    hung: r.hung,
     kiteClock: r.kiteClock,
     nextRuns: r.nextRuns,
   };
@@ -113,7 +120,11 @@ function accountLines(r: StatusReport): string[] {
   lines.push(`Daemon:       ${r.daemon ? `pid ${r.daemon.pid} since ${r.daemon.startedAt}, heartbeat ${r.daemon.heartbeatAt}` : 'not running'}`);
   lines.push(`Last attempt: ${describeLastAttempt(r)}`);
   lines.push(`Today (IST):  ${r.submissionsToday.length === 0 ? 'nothing sent to Kite' : r.submissionsToday.map(describeSubmission).join('; ')}`);
-  if (r.stopped) lines.push(`STOPPED:      since ${r.stopped.since} after ${r.stopped.causes.join(', ')}; fix it, then run \`kite-autologin resume\` (changed credentials also clear it)`);
+  if (r.counted.password > 0 || r.counted.totp > 0) {
+    lines.push(`Counted:      ${r.counted.password} of ${RULES.passwordNotAccepted} passwords and ${r.counted.totp} of ${RULES.totpNotAccepted} codes not accepted since the last accepted one (Kite may count them as wrong)`);
+  }
+  if (r.stopped) lines.push(`STOPPED:      since ${r.stopped.since} after ${r.stopped.causes.join(', ')}. ${r.stopped.advice}`);
+  if (r.hung) lines.push(`HUNG:         an attempt hung${r.hung.step ? ` at step ${r.hung.step}` : ''} at ${r.hung.at} and was abandoned; no login has succeeded since`);
   if (r.kiteClock) lines.push(`Kite's clock: ${describeOffset(r.kiteClock.offsetMs)} (measured ${r.kiteClock.measuredAt})`);
   lines.push(`Next runs:    ${r.nextRuns.join(', ') || 'none in the next year'}`);
   return lines;
@@ -133,7 +144,8 @@ function tableLines(reports: readonly StatusReport[]): string[] {
   ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
-  if (reports.some((r) => r.stopped)) lines.push('', 'A stopped account logs in again once fixed and `kite-autologin resume` is run for it (changed credentials also clear it).');
+  if (reports.some((r) => r.stopped)) lines.push('', 'A stopped account logs in again once fixed and `kite-autologin resume --account USER_ID` is run for it (`status` for one account says what clears its stop).');
+  for (const r of reports.filter((x) => x.hung)) lines.push(`${r.account?.userId ?? '?'}: an attempt hung at ${r.hung?.at ?? '?'} and was abandoned; no login has succeeded since.`);
   lines.push('', `Next runs:    ${reports[0]?.nextRuns.join(', ') || 'none in the next year'}`);
   return lines;
 }
@@ -145,6 +157,6 @@ function describeLastAttempt(r: StatusReport): string {
 }
 
 function describeSubmission(s: SubmissionLine): string {
-  const answer = s.outcome === 'pending' ? 'no answer recorded (in progress, or unknown)' : s.outcome;
+  const answer = s.outcome === 'pending' ? 'no answer recorded (in progress, or unknown)' : s.outcome === 'not-sent' ? 'not sent' : s.outcome;
   return `${s.factor} at ${s.at.slice(11, 19)}Z ${answer}${s.code ? ` (${s.code})` : ''} via ${s.via}`;
 }

@@ -49,12 +49,13 @@ test('saves the token as 0600 JSON with IST times and an expiry at the next 06:0
   expect(left).toBeLessThanOrEqual(24 * 3600_000);
 });
 
-test('--dry-run stops at the request_token: no exchange, nothing written, steps printed masked', async ({ kite }) => {
+test('--dry-run stops at the request_token: no exchange, no token written, says the ledger records it, steps printed masked', async ({ kite }) => {
   const world = await kite();
   const { code, stdout, stderr } = await world.run(['login', '--dry-run']);
   expect(code, stderr).toBe(0);
   expect(stdout).toMatch(/request_token captured/);
   expect(stdout).toMatch(/dry run: stopped before the exchange/);
+  expect(stdout).toMatch(/no token written \(the attempt ledger records what is sent to Kite\)/);
   expect(stdout).toContain('password ********');
   expect(stdout).not.toContain(world.account.password);
   expect(world.sim.count('api-twofa')).toBe(1);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LoginConfig } from '../../src/config/index.js';
-import { AbortedError, KiteRejectedError, KiteUnavailableError, OutcomeUnknownError, type LoginStep } from '../../src/errors/index.js';
+import { AbortedError, KiteRejectedError, KiteUnavailableError, OutcomeUnknownError, SessionError, type LoginStep } from '../../src/errors/index.js';
+import type { KiteSession } from '../../src/kite/session.js';
 import type { SubmissionGate } from '../../src/kite/walk-login-pages.js';
 import type { Factor } from '../../src/ledger/records.js';
 import type { LoginDeps, LoginOutcome, LoginRequest, loginOnce as performLogin } from '../../src/login/login-once.js';
@@ -83,6 +84,14 @@ export class KiteModel {
     return c;
   }
 
+  /** Kite's API as keepSavedToken asks it: the live session's token is accepted, any other is not. */
+  readonly session = (): KiteSession => ({
+    exchange: () => Promise.reject(new Error('the Kite model exchanges inside its login')),
+    profile: (accessToken: string) => (accessToken === this.liveSession
+      ? Promise.resolve({ userId: this.userId, userName: 'Simulated Trader', email: 'sim@example.com' })
+      : Promise.reject(new SessionError('TOKEN_REJECTED', 'Token is invalid or has expired.', { step: 'profile' }))),
+  });
+
   /** Same signature as performLogin; `via` names the caller in the model's own log. */
   performAs(via: string): typeof performLogin {
     return (config, request, deps) => this.#perform(config, request, deps, via);
@@ -116,8 +125,8 @@ export class KiteModel {
     c.attempts += 1;
     const store = new TokenStore(config.tokenFile);
 
-    // performLogin: today's token is kept while Kite still accepts it (unless force).
-    if (!request.force && !request.dryRun) {
+    // performLogin: today's token is kept while Kite still accepts it (unless force, or the caller checked it).
+    if (!request.force && !request.dryRun && !request.tokenChecked) {
       const read = await store.read();
       if (read.state === 'ok' && read.token.api_key === creds.apiKey && read.token.user_id.toUpperCase() === creds.userId.toUpperCase()
         && isTokenCurrent(read.token, new Date(now())) && read.token.access_token === this.liveSession) {

@@ -22,7 +22,7 @@ describe('what status, health and resume read of an account', () => {
     const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, now, { create: true }) as AccountLedger;
     await ledger.recordSubmission({ factor: 'password', at: now.toISOString(), day: '2026-11-24', print: 'p', via: 'run', pid: 1 });
 
-    expect((await readAccountRecord(config, raw, now))?.stop).toEqual({ since: now.toISOString(), causes: ['password unknown'] });
+    expect((await readAccountRecord(config, raw, now))?.stop).toMatchObject({ since: now.toISOString(), causes: ['password unknown'] });
 
     await mkdir(files.lock);
     expect((await readAccountRecord(config, raw, now))?.stop).toBeUndefined(); // in flight

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AbortedError, BrowserError, ConfigError, ERROR_CODES, isErrorCode, KiteRejectedError, KiteUnavailableError, LockedError,
+  AbortedError, AttemptTimeoutError, BrowserError, ConfigError, ERROR_CODES, isErrorCode, KiteRejectedError, KiteUnavailableError, LockedError,
   LockLostError, OutcomeUnknownError, PageError, RefusedError, SaveError, SessionError, StateError, toAutologinError, UsageError,
   type AutologinError, type BrowserErrorCode, type Codes, type ErrorCode, type KiteRejectedCode, type PageErrorCode,
   type RefusedCode, type SessionErrorCode,
@@ -86,7 +86,7 @@ describe('error codes: one typed list', () => {
   it('every error class carries a code from ERROR_CODES, and every code there is raised by some class', () => {
     const each = <C extends string>(codes: readonly C[], make: (code: C) => AutologinError): AutologinError[] => codes.map(make);
     const raised: AutologinError[] = [
-      new AbortedError('x'), new ConfigError([]), new KiteUnavailableError('x'), new LockedError('x'), new LockLostError('x'),
+      new AbortedError('x'), new AttemptTimeoutError('x'), new ConfigError([]), new KiteUnavailableError('x'), new LockedError('x'), new LockLostError('x'),
       new OutcomeUnknownError('x'), new SaveError('x'), new StateError('f', 'x'), new UsageError('x'),
       ...each<BrowserErrorCode>(['CHROMIUM_NOT_FOUND', 'BROWSER_FAILED'], (c) => new BrowserError(c, 'x')),
       ...each<PageErrorCode>(['PAGE_UNRECOGNISED', 'TWOFA_UNSUPPORTED'], (c) => new PageError(c, 'x')),

@@ -15,7 +15,7 @@ describe('Kite\'s answer to a submission', () => {
     ['a 503 with Kite\'s body', { kind: 'response', status: 503, body: kite(503, 'Service unavailable', 'GeneralException') }, 'password', 'transient', 'KITE_UNAVAILABLE'],
     ['a 502 from a proxy', { kind: 'response', status: 502, body: '<html>502 Bad Gateway</html>' }, 'totp', 'transient', 'KITE_UNAVAILABLE'],
     ['a 429', { kind: 'response', status: 429, body: kite(429, 'Too many requests', 'NetworkException') }, 'password', 'transient', 'KITE_UNAVAILABLE'],
-    ['a reset connection', { kind: 'failed', reason: 'net::ERR_CONNECTION_RESET' }, 'password', 'transient', 'KITE_UNAVAILABLE'],
+    ['a reset connection after the secret left', { kind: 'failed', reason: 'net::ERR_CONNECTION_RESET' }, 'password', 'unknown', 'SUBMISSION_UNKNOWN'],
     ['no answer', { kind: 'none', waitedMs: 15_000 }, 'password', 'unknown', 'SUBMISSION_UNKNOWN'],
     ['a 403 that is not Kite\'s', { kind: 'response', status: 403, body: '<html>Forbidden</html>' }, 'totp', 'unknown', 'SUBMISSION_UNKNOWN'],
   ] as const)('%s', (_name, answer, factor, kind, code) => {

@@ -59,11 +59,12 @@ describe('carrying a file ledger into a Redis ledger another host already keeps 
     await submit(s, 'password', 'accepted');
     await submit(s, 'totp', 'rejected', NOW, 59_000_123);
     const { ledger, prints } = await openOnA(s);
-    const verdict = ledger.judge(TODAY, prints, true);
-    expect(verdict.refusal).toBeUndefined();
-    expect(verdict.passwordLeft).toBe(1);
-    expect(verdict.totpLeft).toBe(1);
-    expect(verdict.failedTotpWindow).toBe(59_000_123);
+    const verdict = ledger.judge(prints, true);
+    expect(verdict.stop).toBeUndefined();
+    // The accepted password ends what was counted before it (Kite's count resets on an accepted one).
+    expect(verdict.password.left).toBe(3);
+    expect(verdict.totp.left).toBe(1);
+    expect(verdict.totp.failedWindow).toBe(59_000_123);
     expect(ledger.submissions().filter((x) => x.day === TODAY)).toHaveLength(3);
     await expect(stat(`${s.files.ledger}${MOVED_TO_REDIS}`)).resolves.toBeDefined();
     await expect(stat(s.files.ledger)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -76,7 +77,7 @@ describe('carrying a file ledger into a Redis ledger another host already keeps 
     const { ledger, prints } = await openOnA(s);
     expect(prints).toEqual(s.filePrints);
     expect(ledger.submissions().map((x) => x.outcome)).toEqual(['transient', 'unknown']);
-    expect(ledger.judge(TODAY, prints, true).refusal).toMatchObject({ code: 'HALTED', cause: 'SUBMISSION_UNKNOWN' });
+    expect(ledger.judge(prints, true).stop).toMatchObject({ code: 'HALTED', cause: 'SUBMISSION_UNKNOWN' });
     await expect(stat(`${s.files.ledger}${MOVED_TO_REDIS}`)).resolves.toBeDefined();
   });
 
@@ -84,16 +85,16 @@ describe('carrying a file ledger into a Redis ledger another host already keeps 
     const s = await setup();
     await submit(s, 'password', 'rejected');
     const { ledger, prints } = await openOnA(s);
-    const verdict = ledger.judge(TODAY, prints, true);
-    expect(verdict.refusal).toMatchObject({ code: 'HALTED', factor: 'password', cause: 'CREDENTIALS_REJECTED' });
-    expect(verdict.passwordLeft).toBe(2);
+    const verdict = ledger.judge(prints, true);
+    expect(verdict.stop).toMatchObject({ code: 'HALTED', factor: 'password', cause: 'CREDENTIALS_REJECTED' });
+    expect(verdict.password.left).toBe(2);
 
     const t = await setup();
     await submit(t, 'password', undefined); // the file-mode process died before Kite answered
     const other = await openOnA(t);
-    const judged = other.ledger.judge(TODAY, other.prints, true);
-    expect(judged.refusal).toMatchObject({ code: 'HALTED', factor: 'password', cause: 'SUBMISSION_UNKNOWN' });
-    expect(judged.passwordLeft).toBe(2);
+    const judged = other.ledger.judge(other.prints, true);
+    expect(judged.stop).toMatchObject({ code: 'HALTED', factor: 'password', cause: 'SUBMISSION_UNKNOWN' });
+    expect(judged.password.left).toBe(2);
   });
 
   it('two TOTP codes rejected today stop the account in Redis', async () => {
@@ -101,7 +102,7 @@ describe('carrying a file ledger into a Redis ledger another host already keeps 
     await submit(s, 'totp', 'rejected', NOW, 1);
     await submit(s, 'totp', 'rejected', NOW, 2);
     const { ledger, prints } = await openOnA(s);
-    expect(ledger.judge(TODAY, prints, true)).toMatchObject({ refusal: { code: 'HALTED', factor: 'totp' }, totpLeft: 0 });
+    expect(ledger.judge(prints, true)).toMatchObject({ stop: { code: 'HALTED', factor: 'totp' }, totp: { left: 0 } });
   });
 
   it('a rejection cleared by `resume` on this host still spends today\'s budget, but stops nothing', async () => {
@@ -110,10 +111,10 @@ describe('carrying a file ledger into a Redis ledger another host already keeps 
     await submit(s, 'totp', 'blocked', NOW, 7);
     await s.file.recordResume(NOW, 'resume');
     const { ledger, prints } = await openOnA(s);
-    const verdict = ledger.judge(TODAY, prints, true);
-    expect(verdict.refusal).toBeUndefined();
-    expect(verdict.passwordLeft).toBe(2);
-    expect(verdict.totpLeft).toBe(1);
+    const verdict = ledger.judge(prints, true);
+    expect(verdict.stop).toBeUndefined();
+    expect(verdict.password.left).toBe(2);
+    expect(verdict.totp.left).toBe(1);
   });
 
   it('carried once: a carry cut short before the file was moved aside counts nothing twice', async () => {
@@ -124,9 +125,9 @@ describe('carrying a file ledger into a Redis ledger another host already keeps 
     // As if the process had died right before the rename: the file is still in place.
     await rename(`${s.files.ledger}${MOVED_TO_REDIS}`, s.files.ledger);
     const { ledger, prints } = await openOnA(s);
-    const verdict = ledger.judge(TODAY, prints, true);
-    expect(verdict.passwordLeft).toBe(2);
-    expect(verdict.totpLeft).toBe(1);
+    const verdict = ledger.judge(prints, true);
+    expect(verdict.password.left).toBe(2);
+    expect(verdict.totp.left).toBe(1);
     expect(ledger.submissions()).toHaveLength(2);
   });
 
@@ -147,7 +148,7 @@ describe('carrying a file ledger into a Redis ledger another host already keeps 
       goOn();
     }
     const { ledger, prints } = await opening;
-    expect(ledger.judge(TODAY, prints, true).passwordLeft).toBe(2);
+    expect(ledger.judge(prints, true).password.left).toBe(2);
   });
 
   it('without REDIS_URL after the move: a StateError naming REDIS_URL, never a fresh ledger with a full budget', async () => {

@@ -6,7 +6,7 @@ import { StateError } from '../../src/errors/index.js';
 import { AccountLedger } from '../../src/ledger/account-ledger.js';
 import { judge, RULES, totpAllowed } from '../../src/ledger/attempt-rules.js';
 import { fileLedgerStore, memoryLedgerStore, type LedgerStore } from '../../src/ledger/ledger-store.js';
-import type { AnswerKind, Factor } from '../../src/ledger/records.js';
+import type { Factor, OutcomeKind } from '../../src/ledger/records.js';
 
 const account = { apiKey: 'app1', userId: 'AB1234' };
 const secrets = { password: 'pw', totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' };
@@ -18,7 +18,7 @@ async function ledgerWith(store: LedgerStore = memoryLedgerStore()): Promise<{ l
   return { ledger, prints: await ledger.prints(account, secrets) };
 }
 
-async function send(ledger: AccountLedger, prints: Record<Factor, string>, factor: Factor, outcome: AnswerKind | undefined, day = DAY, window?: number): Promise<void> {
+async function send(ledger: AccountLedger, prints: Record<Factor, string>, factor: Factor, outcome: OutcomeKind | undefined, day = DAY, window?: number): Promise<void> {
   const id = await ledger.recordSubmission({ factor, at: at.toISOString(), day, print: prints[factor], ...(window === undefined ? {} : { window }), via: 'test', pid: 1 });
   if (outcome) await ledger.recordAnswer(id, at, outcome, { code: outcome === 'rejected' ? (factor === 'password' ? 'CREDENTIALS_REJECTED' : 'TOTP_REJECTED') : undefined });
 }
@@ -27,65 +27,93 @@ describe('the attempt rules', () => {
   it('a rejected password stops the account, across days, until resume', async () => {
     const { ledger, prints } = await ledgerWith();
     await send(ledger, prints, 'password', 'rejected');
-    expect(ledger.judge(DAY, prints, true).refusal).toMatchObject({ code: 'HALTED', factor: 'password', cause: 'CREDENTIALS_REJECTED' });
-    expect(ledger.judge('2026-12-01', prints, true).refusal?.code).toBe('HALTED');
+    expect(ledger.judge(prints, true).stop).toMatchObject({ code: 'HALTED', factor: 'password', cause: 'CREDENTIALS_REJECTED', clears: 'resume-or-credentials' });
     await ledger.recordResume(at, 'resume');
-    expect(ledger.judge('2026-12-01', prints, true).refusal).toBeUndefined();
+    expect(ledger.judge(prints, true).stop).toBeUndefined();
   });
 
   it('a password sent whose answer was never recorded counts as a rejection (when settled)', async () => {
     const { ledger, prints } = await ledgerWith();
     await send(ledger, prints, 'password', undefined);
-    expect(ledger.judge(DAY, prints, true).refusal).toMatchObject({ code: 'HALTED', cause: 'SUBMISSION_UNKNOWN' });
-    // A reader without the lock sees it as pending, not as a stop.
+    expect(ledger.judge(prints, true).stop).toMatchObject({ code: 'HALTED', cause: 'SUBMISSION_UNKNOWN' });
+    // A reader without the lock sees it as pending (in flight), not as a stop, but counts it.
     expect(ledger.submissions()[0]?.outcome).toBe('pending');
+    expect(ledger.judge(prints, false)).toMatchObject({ stop: undefined, password: { left: 2 } });
   });
 
-  it('changed credentials clear a stop about the old ones, but not the day\'s budget', async () => {
+  it('changed credentials clear a stop about the old ones, but the count of what was not accepted stays', async () => {
     const { ledger, prints } = await ledgerWith();
     await send(ledger, prints, 'password', 'rejected');
     const changed = await ledger.prints(account, { ...secrets, password: 'new' });
-    const verdict = ledger.judge(DAY, changed, true);
-    expect(verdict.refusal).toBeUndefined();
-    expect(verdict.passwordLeft).toBe(RULES.passwordSubmissionsPerDay - 1);
+    const verdict = ledger.judge(changed, true);
+    expect(verdict.stop).toBeUndefined();
+    expect(verdict.password.left).toBe(RULES.passwordNotAccepted - 1);
   });
 
-  it('a blocked account stays stopped whatever the credentials', async () => {
+  it('a blocked account stays stopped whatever the credentials, until resume', async () => {
     const { ledger, prints } = await ledgerWith();
     await send(ledger, prints, 'totp', 'blocked');
-    const changed = await ledger.prints(account, { password: 'new', totpSecret: 'KRUGS4ZANFZSAYJAORSXG5BAONSWG4TFOQ' });
-    expect(ledger.judge(DAY, changed, true).refusal?.code).toBe('HALTED');
+    const changed = await ledger.prints(account, { password: 'new', totpSecret: 'KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF' });
+    expect(ledger.judge(changed, true).stop).toMatchObject({ code: 'HALTED', cause: 'ACCOUNT_BLOCKED', clears: 'resume' });
+    expect(ledger.judge(changed, true).stops).toMatchObject({ password: { cause: 'ACCOUNT_BLOCKED' }, totp: { cause: 'ACCOUNT_BLOCKED' } });
   });
 
-  it('at most 3 password submissions a day in all, transient answers included; resume does not reset it', async () => {
+  it('3 passwords not accepted since the last accepted one stop the account until resume; the count starts again from it', async () => {
     const { ledger, prints } = await ledgerWith();
     for (let i = 0; i < 3; i += 1) {
-      expect(ledger.judge(DAY, prints, true).refusal).toBeUndefined();
+      expect(ledger.judge(prints, true).stop).toBeUndefined();
       await send(ledger, prints, 'password', 'transient');
     }
-    expect(ledger.judge(DAY, prints, true).refusal).toMatchObject({ code: 'ATTEMPT_BUDGET_SPENT', factor: 'password' });
+    expect(ledger.judge(prints, true).stop).toMatchObject({ code: 'HALTED', factor: 'password', cause: 'ATTEMPT_BUDGET_SPENT', clears: 'resume' });
+    // New credentials do not clear it: Kite's count is the account's, not the password's.
+    expect(ledger.judge(await ledger.prints(account, { ...secrets, password: 'new' }), true).stop?.cause).toBe('ATTEMPT_BUDGET_SPENT');
     await ledger.recordResume(at, 'resume');
-    expect(ledger.judge(DAY, prints, true).refusal?.code).toBe('ATTEMPT_BUDGET_SPENT');
-    expect(ledger.judge('2026-11-24', prints, true).refusal).toBeUndefined();
+    expect(ledger.judge(prints, true)).toMatchObject({ stop: undefined, password: { left: 3 } });
   });
 
-  it('TOTP: the second failed code needs a later window and a measured clock; two stop the account', async () => {
+  it('an accepted password ends the count before it; a 503 before an accepted one costs nothing after', async () => {
+    const { ledger, prints } = await ledgerWith();
+    await send(ledger, prints, 'password', 'transient');
+    await send(ledger, prints, 'password', 'transient');
+    await send(ledger, prints, 'password', 'accepted');
+    await send(ledger, prints, 'password', 'transient');
+    expect(ledger.judge(prints, true)).toMatchObject({ stop: undefined, password: { left: 2 } });
+  });
+
+  it('TOTP: a second code after a failed one needs a later window and a measured clock; two stop the account', async () => {
     const { ledger, prints } = await ledgerWith();
     await send(ledger, prints, 'password', 'accepted');
     await send(ledger, prints, 'totp', 'rejected', DAY, 100);
-    const verdict = ledger.judge(DAY, prints, true);
-    expect(verdict.refusal).toBeUndefined();
-    expect(verdict.failedTotpWindow).toBe(100);
+    const verdict = ledger.judge(prints, true);
+    expect(verdict.stop).toBeUndefined();
+    expect(verdict.totp.failedWindow).toBe(100);
     expect(totpAllowed(verdict, 100, true)).toMatchObject({ ok: false });
     expect(totpAllowed(verdict, 101, false)).toMatchObject({ ok: false });
     expect(totpAllowed(verdict, 101, true)).toEqual({ ok: true });
+    // An accepted password says nothing against the code, and nothing for it.
+    await send(ledger, prints, 'password', 'accepted');
+    expect(ledger.judge(prints, true).totp.failedWindow).toBe(100);
     await send(ledger, prints, 'totp', 'unknown', DAY, 101);
-    expect(ledger.judge(DAY, prints, true).refusal).toMatchObject({ code: 'HALTED', factor: 'totp' });
-    expect(ledger.judge('2026-11-30', prints, true).refusal?.code).toBe('HALTED');
+    expect(ledger.judge(prints, true).stop).toMatchObject({ code: 'HALTED', factor: 'totp', clears: 'resume' });
+    expect(ledger.judge(prints, true).stops.password).toBeUndefined();
+  });
+
+  it('a 503 to a code counts toward the code\'s two; an accepted code ends the count', async () => {
+    const { ledger, prints } = await ledgerWith();
+    await send(ledger, prints, 'totp', 'transient', DAY, 100);
+    expect(ledger.judge(prints, true).totp.left).toBe(1);
+    await send(ledger, prints, 'totp', 'accepted', DAY, 101);
+    expect(ledger.judge(prints, true)).toMatchObject({ stop: undefined, totp: { left: 2, failedWindow: undefined } });
+  });
+
+  it('a submission settled as not sent counts nowhere', async () => {
+    const { ledger, prints } = await ledgerWith();
+    for (let i = 0; i < 5; i += 1) await send(ledger, prints, 'password', 'not-sent');
+    expect(ledger.judge(prints, true)).toMatchObject({ stop: undefined, password: { left: 3 } });
   });
 
   it('is a pure function of the records', () => {
-    expect(judge({ records: [], today: DAY, prints: { password: 'a', totp: 'b' }, settled: true })).toMatchObject({ refusal: undefined, passwordLeft: 3, totpLeft: 2 });
+    expect(judge({ records: [], prints: { password: 'a', totp: 'b' }, settled: true })).toMatchObject({ stop: undefined, password: { left: 3 }, totp: { left: 2 } });
   });
 });
 

@@ -50,9 +50,9 @@ describe('a code sent and never answered', () => {
 
 describe('the policy and the ledger agree on codes', () => {
   it('a rejected or unanswered code is retried until the ledger\'s daily TOTP budget, no further', () => {
-    for (let failures = 1; failures <= RULES.totpFailuresPerDay; failures += 1) {
+    for (let failures = 1; failures <= RULES.totpNotAccepted; failures += 1) {
       const unanswered = decideRetry({ code: 'SUBMISSION_UNKNOWN', step: 'second-factor', retryable: false }, { ...fresh, totpRejections: failures }, now, deadline);
-      expect(unanswered.retry, `${failures} failures`).toBe(failures < RULES.totpFailuresPerDay);
+      expect(unanswered.retry, `${failures} failures`).toBe(failures < RULES.totpNotAccepted);
     }
     // An unanswered password is not a TOTP failure: never retried.
     expect(decideRetry({ code: 'SUBMISSION_UNKNOWN', step: 'credentials', retryable: false }, { ...fresh, totpRejections: 0 }, now, deadline)).toMatchObject({ retry: false });

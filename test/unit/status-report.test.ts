@@ -28,7 +28,9 @@ const report: StatusReport = {
     { at: '2026-11-24T02:30:03.000Z', factor: 'totp', outcome: 'pending', code: null, via: 'login' },
   ],
   lastResume: '2026-11-20T03:00:00.000Z',
-  stopped: { since: '2026-11-24T02:31:00.000Z', causes: ['totp rejected (TOTP_REJECTED)'] },
+  stopped: { since: '2026-11-24T02:31:00.000Z', causes: ['totp rejected (TOTP_REJECTED)', 'totp rejected (TOTP_REJECTED)'], advice: 'Fix it, then run `kite-autologin resume --account AB1234`.' },
+  counted: { password: 0, totp: 2 },
+  hung: null,
   kiteClock: { offsetMs: 35_200, measuredAt: '2026-11-24T02:30:02.000Z' },
   nextRuns: ['2026-11-25T07:30:00+05:30', '2026-11-26T07:30:00+05:30', '2026-11-27T07:30:00+05:30'],
 };
@@ -44,6 +46,8 @@ const quiet: StatusReport = {
   submissionsToday: [],
   lastResume: null,
   stopped: null,
+  counted: { password: 0, totp: 0 },
+  hung: null,
   kiteClock: null,
   nextRuns: [],
 };
@@ -59,7 +63,8 @@ describe('status as text, one account', () => {
       'Daemon:       pid 42 since 2026-11-23T20:00:00.000Z, heartbeat 2026-11-24T02:40:00.000Z',
       'Last attempt: 2026-11-24T02:35:09.000Z (2026-11-24, scheduled): logged-in KITE_UNAVAILABLE at exchange, 2 attempt(s)',
       'Today (IST):  password at 02:30:01Z accepted via daemon; totp at 02:30:03Z no answer recorded (in progress, or unknown) via login',
-      'STOPPED:      since 2026-11-24T02:31:00.000Z after totp rejected (TOTP_REJECTED); fix it, then run `kite-autologin resume` (changed credentials also clear it)',
+      'Counted:      0 of 3 passwords and 2 of 2 codes not accepted since the last accepted one (Kite may count them as wrong)',
+      'STOPPED:      since 2026-11-24T02:31:00.000Z after totp rejected (TOTP_REJECTED), totp rejected (TOTP_REJECTED). Fix it, then run `kite-autologin resume --account AB1234`.',
       'Kite\'s clock: this machine\'s clock is 35.2s behind Kite\'s (measured 2026-11-24T02:30:02.000Z)',
       'Next runs:    2026-11-25T07:30:00+05:30, 2026-11-26T07:30:00+05:30, 2026-11-27T07:30:00+05:30',
     ]);
@@ -97,7 +102,8 @@ describe('status --json, one account', () => {
       + '"account":{"apiKey":"app1","userId":"AB1234"},"ledger":"/data/kite-autologin-AB1234-app1.ledger.jsonl",'
       + '"submissionsToday":[{"at":"2026-11-24T02:30:01.000Z","factor":"password","outcome":"accepted","code":null,"via":"daemon"},'
       + '{"at":"2026-11-24T02:30:03.000Z","factor":"totp","outcome":"pending","code":null,"via":"login"}],'
-      + '"lastResume":"2026-11-20T03:00:00.000Z","stopped":{"since":"2026-11-24T02:31:00.000Z","causes":["totp rejected (TOTP_REJECTED)"]},'
+      + '"lastResume":"2026-11-20T03:00:00.000Z","stopped":{"since":"2026-11-24T02:31:00.000Z","causes":["totp rejected (TOTP_REJECTED)","totp rejected (TOTP_REJECTED)"],'
+      + '"advice":"Fix it, then run `kite-autologin resume --account AB1234`."},"counted":{"password":0,"totp":2},"hung":null,'
       + '"kiteClock":{"offsetMs":35200,"measuredAt":"2026-11-24T02:30:02.000Z"},'
       + '"nextRuns":["2026-11-25T07:30:00+05:30","2026-11-26T07:30:00+05:30","2026-11-27T07:30:00+05:30"]}',
     );
@@ -111,7 +117,7 @@ describe('status --json, one account', () => {
     expect(rejected).toMatchObject({ valid: false, kiteAccepts: false, reason: 'Kite no longer accepts the saved token' });
     expect(renderStatusJson([quiet])).toBe(
       '{"tokenFile":"/data/kite-token.json","token":"none","valid":false,"daemon":null,"lastAttempt":null,"account":null,"ledger":null,'
-      + '"submissionsToday":[],"lastResume":null,"stopped":null,"kiteClock":null,"nextRuns":[]}',
+      + '"submissionsToday":[],"lastResume":null,"stopped":null,"counted":{"password":0,"totp":0},"hung":null,"kiteClock":null,"nextRuns":[]}',
     );
     expect(JSON.parse(renderStatusJson([{ ...quiet, token: { state: 'unreadable', reason: 'missing access_token' } }]))).toMatchObject({ token: 'unreadable (missing access_token)' });
   });

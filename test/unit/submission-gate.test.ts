@@ -43,7 +43,7 @@ describe('the submission gate', () => {
     store.append = () => Promise.reject(Object.assign(new Error('full'), { code: 'ENOSPC' }));
     await expect(ticket.settle('rejected', { code: 'CREDENTIALS_REJECTED' })).resolves.toBeUndefined();
     const again = await AccountLedger.open(store, account, now, { create: false }) as AccountLedger;
-    expect(again.judge('2026-11-23', await again.prints(account, { password: 'pw', totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' }), true).refusal?.code).toBe('HALTED');
+    expect(again.judge(await again.prints(account, { password: 'pw', totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' }), true).stop?.code).toBe('HALTED');
     expect(ledger.path).toBe('memory:ledger');
   });
 
@@ -54,6 +54,24 @@ describe('the submission gate', () => {
     expect(gate.totpWindowFloor()).toBe(window);
     await expect(gate.open('totp', { kiteNow: now.getTime(), window, clockMeasured: true })).rejects.toBeInstanceOf(RefusedError);
     await (await gate.open('totp', { kiteNow: now.getTime() + 30_000, window: window + 1, clockMeasured: true })).settle('rejected', { code: 'TOTP_REJECTED' });
-    await expect(gate.open('password', { kiteNow: now.getTime(), clockMeasured: true })).rejects.toThrow(/Stopped since/);
+    await expect(gate.open('totp', { kiteNow: now.getTime() + 60_000, window: window + 2, clockMeasured: true })).rejects.toThrow(/Stopped since/);
+  });
+
+  it('reads only the rules of the factor it is asked about: a stop on codes does not refuse a password at the gate', async () => {
+    const { ledger, gate } = await gateOver();
+    const window = Math.floor(now.getTime() / 30_000);
+    await (await gate.open('totp', { kiteNow: now.getTime(), window, clockMeasured: true })).settle('rejected', { code: 'TOTP_REJECTED' });
+    await (await gate.open('totp', { kiteNow: now.getTime(), window: window + 1, clockMeasured: true })).settle('rejected', { code: 'TOTP_REJECTED' });
+    const password = await gate.open('password', { kiteNow: now.getTime(), clockMeasured: true });
+    await password.settle('accepted', { status: 200 });
+    // The login itself does not start while any stop holds (login-under-ledger reads `stop`).
+    expect(ledger.judge(undefined, true).stop).toMatchObject({ factor: 'totp' });
+  });
+
+  it('a ticket closed as not sent counts nowhere', async () => {
+    const { ledger, gate } = await gateOver();
+    for (let i = 0; i < 4; i += 1) await (await gate.open('password', { kiteNow: now.getTime(), clockMeasured: true })).notSent();
+    expect(ledger.submissions().map((s) => s.outcome)).toEqual(['not-sent', 'not-sent', 'not-sent', 'not-sent']);
+    expect(ledger.judge(undefined, true).stop).toBeUndefined();
   });
 });

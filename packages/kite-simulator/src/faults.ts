@@ -8,18 +8,78 @@ export const ROUTES = [
 ] as const;
 export type RouteName = (typeof ROUTES)[number];
 
-/** A fault on one route. */
+/**
+ * A fault on one route. `drop` and `status` are a Kite that never processed the request;
+ * `hold` and `lose` are a Kite that did (a wrong password counts, a request_token is spent)
+ * and whose answer never arrives. When several are set, `drop` wins, then `status`, then `hold`.
+ */
 export interface RouteFault {
-  /** Delay before answering, ms. */
-  latencyMs?: number;
-  /** Answer this HTTP status instead (5xx, 429). 502/504 come as a proxy's HTML, others as Kite JSON. */
-  status?: number;
+  /** Delay before the request is processed and answered, ms. Default none. */
+  latencyMs?: number | undefined;
+  /** Answer this HTTP status instead (5xx, 429). 502/504 come as a proxy's HTML, others as Kite JSON. Default none. */
+  status?: number | undefined;
   /** The message of a 5xx's Kite JSON body. Default "Service unavailable. Please try again later." */
-  message?: string;
-  /** Close the connection without an answer. */
-  drop?: boolean;
+  message?: string | undefined;
+  /** Close the connection without an answer, before Kite processes the request. Default false. */
+  drop?: boolean | undefined;
+  /**
+   * Process the request (Kite's rules run, exactly as they would), then never answer: the
+   * connection stays open until the client goes away or the simulator closes. Default false.
+   */
+  hold?: boolean | undefined;
+  /** Process the request, then close the connection without an answer: the answer was lost. Default false. */
+  lose?: boolean | undefined;
   /** How many requests it applies to, then it clears. Default: all. */
-  times?: number;
+  times?: number | undefined;
+}
+
+/** Where the login app's own script locks up its main thread for good. */
+export interface PageLockUp {
+  /**
+   * `form`: once the credentials form has been rendered, after `delayMs`; `after-password`:
+   * once the page has received the answer to its /api/login POST; `after-code`: once it has
+   * received the answer to its /api/twofa POST. The requests themselves go out and are answered.
+   */
+  at: 'form' | 'after-password' | 'after-code';
+  /** With `at: 'form'`: how long the form stays usable first, ms. Default 0. */
+  delayMs?: number | undefined;
+  /** With `after-password` or `after-code`: only for this user (as typed), the others log in. Default: everyone. */
+  userId?: string | undefined;
+}
+
+/** A modal notice (role="dialog", aria-modal) over the login app, on a backdrop that takes every click. */
+export interface PageDialog {
+  /**
+   * `load`: with the form; `delay`: `delayMs` after the form is shown; `first-key`: at the first
+   * keystroke (or input) into a field of the form; `first-pointer`: the first time the pointer
+   * moves or goes down anywhere on the page, as an automation moves to click.
+   */
+  trigger: 'load' | 'delay' | 'first-key' | 'first-pointer';
+  /** Which screen it covers. Default `credentials`. */
+  screen?: 'credentials' | 'code' | undefined;
+  /** With `trigger: 'delay'`, ms. Default 0. */
+  delayMs?: number | undefined;
+  /** How many times it appears per page load; after each dismissal its trigger is armed again. Default 1. */
+  times?: number | undefined;
+  /** Default "Scheduled maintenance tonight from 11 PM. Orders placed after that will be rejected." */
+  text?: string | undefined;
+  /** The dismiss button's text. Default "OK". */
+  dismissText?: string | undefined;
+  /** Move focus to the dismiss button as a modal should (keys typed next go there). Default true. */
+  takesFocus?: boolean | undefined;
+}
+
+/** Faults of the variants' login app (not of page shapes), read each time the page is served. */
+export interface PageFaults {
+  lockUp?: PageLockUp | undefined;
+  dialog?: PageDialog | undefined;
+  /**
+   * The page posts the credentials by itself as soon as the password field changes (as some
+   * login pages do), before any submit button is pressed. Default false.
+   */
+  postOnInput?: boolean | undefined;
+  /** How many page loads get these faults, then they clear. Default: every load. */
+  loads?: number | undefined;
 }
 
 /** Faults for the whole simulator. */
@@ -37,6 +97,8 @@ export interface Faults {
   loginPage?: 'maintenance' | 'captcha' | undefined;
   /** After the second factor, land on /dashboard instead of the app's redirect URL. */
   landOnDashboard?: boolean;
+  /** The login app misbehaving in the browser (default none). */
+  page?: PageFaults | undefined;
 }
 
 /** Takes one use of the fault for this route (and user, when known), if one is left. */

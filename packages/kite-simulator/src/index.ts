@@ -1,7 +1,8 @@
 export { startSimulator, type RecordedRequest, type Simulator, type SimulatorOptions } from './server.js';
+export type { ReceivedRequest, WaitOptions } from './request-log.js';
 export { KiteRules, type ApiAnswer, type RulesOptions, type SimAccount, type SimApp } from './kite-rules.js';
 export { PAGE_VARIANTS, isPageVariant, type PageVariant } from './page-variants.js';
-export { ROUTES, type Faults, type RouteFault, type RouteName } from './faults.js';
+export { ROUTES, type Faults, type PageDialog, type PageFaults, type PageLockUp, type RouteFault, type RouteName } from './faults.js';
 export { sandboxAccount } from './sandbox-account.js';
 export { simAccounts, simApps, type SimAccountsOptions, type SimAppsOptions } from './many-accounts.js';
 export { accountEnv, accountsFileEntry, cliEnvFor, simulatorEnv } from './cli-env.js';

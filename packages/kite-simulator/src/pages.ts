@@ -1,3 +1,5 @@
+import type { PageFaults } from './faults.js';
+import { PAGE_FAULT_HOOKS } from './page-fault-hooks.js';
 import type { VariantMarkup } from './page-variants.js';
 
 const escapeHtml = (text: string): string =>
@@ -15,9 +17,13 @@ function shell(title: string, body: string, scripts = ''): string {
 <link rel="icon" href="/static/favicon.png"><style>${STYLE}</style></head><body>${body}${scripts}</body></html>`;
 }
 
-/** The login app's HTML: an empty mount point; the form appears once its script has run. */
-export function loginAppPage(markup: VariantMarkup): string {
-  const config = JSON.stringify({ login: markup.login, twofa: markup.twofa, sendType: markup.sendType, autoSubmit: markup.autoSubmit })
+/**
+ * The login app's HTML: an empty mount point; the form appears once its script has run.
+ * `faults` (default none) rides along in the page's config; without it the page is byte for
+ * byte what it was before page faults existed.
+ */
+export function loginAppPage(markup: VariantMarkup, faults?: PageFaults): string {
+  const config = JSON.stringify({ login: markup.login, twofa: markup.twofa, sendType: markup.sendType, autoSubmit: markup.autoSubmit, faults })
     .replace(/</g, '\\u003c');
   return shell('Kite - Zerodha\'s fast and elegant flagship trading platform',
     '<div id="app"><div class="loading">Loading…</div></div><img src="/static/logo.svg" alt="Kite" width="1" height="1">',
@@ -27,10 +33,11 @@ export function loginAppPage(markup: VariantMarkup): string {
 /**
  * The client-side app: renders the credentials form, posts to /api/login, swaps in the
  * second-factor form (no navigation), posts to /api/twofa, then goes to /connect/finish.
- * Like the real one it does not guard against a code being submitted twice.
+ * Like the real one it does not guard against a code being submitted twice. The page faults
+ * hook in where a screen is rendered and where an answer has been received.
  */
 export const LOGIN_APP_SCRIPT = `(function () {
-  var page = window.__KITE_PAGE__;
+  var page = window.__KITE_PAGE__;${PAGE_FAULT_HOOKS}
   var query = new URLSearchParams(location.search);
   var app = document.getElementById('app');
   var userId = null, requestId = null;
@@ -40,35 +47,41 @@ export const LOGIN_APP_SCRIPT = `(function () {
     el.textContent = message;
     el.style.display = message ? '' : 'none';
   }
-  function post(path, fields) {
+  function post(path, fields, point) {
+    var user = fields.user_id;
     return fetch(path, {
       method: 'POST', credentials: 'same-origin',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Kite-Version': '3' },
       body: new URLSearchParams(fields)
     }).then(function (r) { return r.json(); })
+      .then(function (body) { pageFaults.answered(point, user); return body; })
       .catch(function () { return { status: 'error', message: 'Something went wrong. Please try again.' }; });
   }
   function renderLogin() {
     render(page.login);
     var form = app.querySelector('form');
-    form.addEventListener('submit', function (event) {
-      event.preventDefault();
-      var inputs = form.querySelectorAll('input');
+    var inputs = form.querySelectorAll('input');
+    function send() {
       var fields = { user_id: inputs[0].value, password: inputs[1].value };
       if (page.sendType) fields.type = 'user_id';
-      post('/api/login', fields).then(function (res) {
+      post('/api/login', fields, 'after-password').then(function (res) {
         if (res.status !== 'success') return showError(res.message);
         userId = res.data.user_id; requestId = res.data.request_id;
         renderTwofa();
       });
-    });
+    }
+    form.addEventListener('submit', function (event) { event.preventDefault(); send(); });
+    if (page.faults && page.faults.postOnInput) {
+      inputs[1].addEventListener('input', function once() { inputs[1].removeEventListener('input', once); send(); });
+    }
+    pageFaults.screen('credentials', form);
   }
   function renderTwofa() {
     render(page.twofa);
     var form = app.querySelector('form');
     var input = form.querySelector('input');
     function send() {
-      post('/api/twofa', { user_id: userId, request_id: requestId, twofa_value: input.value, twofa_type: 'totp', skip_session: '' })
+      post('/api/twofa', { user_id: userId, request_id: requestId, twofa_value: input.value, twofa_type: 'totp', skip_session: '' }, 'after-code')
         .then(function (res) {
           if (res.status !== 'success') return showError(res.message);
           location.href = '/connect/finish?api_key=' + encodeURIComponent(query.get('api_key') || '') +
@@ -77,6 +90,7 @@ export const LOGIN_APP_SCRIPT = `(function () {
     }
     form.addEventListener('submit', function (event) { event.preventDefault(); send(); });
     if (page.autoSubmit) input.addEventListener('input', function () { if (input.value.length === 6) send(); });
+    pageFaults.screen('code', form);
   }
   renderLogin();
 })();`;
