@@ -5,7 +5,8 @@ const SOURCE = '@kite-autologin/source';
 
 export default defineConfig({
   resolve: { conditions: [SOURCE, 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: [SOURCE, 'node', 'import', 'default'], externalConditions: [SOURCE] } },
+  // No 'import' condition here: Vite adds import/require itself, and an explicit one makes pg load pg-pool's ESM build, which breaks.
+  ssr: { resolve: { conditions: [SOURCE, 'node', 'default'], externalConditions: [SOURCE] } },
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: Chromium, its headless shell and tini (Debian/Ubuntu packages) when missing,
-# the exact dependencies from package-lock.json, the build, then the sandbox run.
+# the servers the tests start (never as services), the exact dependencies from package-lock.json, the build,
+# then the sandbox run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,8 @@ have_browser() {
   return 1
 }
 
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
 missing=()
 have_browser || missing+=(chromium)
 # The headless shell (same Chromium release, no desktop browser around it) is what headless
@@ -19,17 +22,57 @@ have_browser || missing+=(chromium)
 [ -x /usr/lib/chromium/chromium-headless-shell ] || [ -n "${CHROMIUM_PATH:-}" ] || missing+=(chromium-headless-shell)
 # tini is the container's init; the test suite's container rehearsal runs the real entrypoint.
 command -v tini >/dev/null 2>&1 || [ -x /usr/bin/tini ] || missing+=(tini)
-# redis-server: the test suite starts a real one on a loopback port (tokens, locks and ledgers in Redis).
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian packages: ${missing[*]}"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
   else
     echo "setup: missing ${missing[*]} and no apt-get here: install Chromium (or set CHROMIUM_PATH) and tini" >&2
     exit 2
+  fi
+fi
+
+# redis-server and PostgreSQL: the test suite starts its own, on loopback ports in temporary
+# folders, and stops them. They are installed for the tests only: never started, never enabled
+# at boot, no default database cluster made (a VPS running this tool gets no service it did
+# not ask for).
+servers=()
+command -v redis-server >/dev/null 2>&1 || servers+=(redis-server)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || servers+=(postgresql)
+if [ ${#servers[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: the tests need ${servers[*]} (redis-server, PostgreSQL 13 or newer); install them, then run setup again" >&2
+    exit 2
+  fi
+  echo "setup: installing for the tests only (not started, not enabled at boot): ${servers[*]}"
+  # Debian's own switch: a policy-rc.d that answers 101 keeps every package's service from starting.
+  made_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  # No "main" cluster: the tests make their own in a temporary folder.
+  $SUDO mkdir -p /etc/postgresql-common
+  grep -qs '^create_main_cluster' /etc/postgresql-common/createcluster.conf \
+    || echo 'create_main_cluster = false' | $SUDO tee -a /etc/postgresql-common/createcluster.conf >/dev/null
+  was_enabled=" "
+  if command -v systemctl >/dev/null 2>&1; then
+    for unit in redis-server postgresql; do
+      if systemctl is-enabled --quiet "$unit" 2>/dev/null; then was_enabled="$was_enabled$unit "; fi
+    done
+  fi
+  status=0
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${servers[@]}"; } || status=$?
+  if [ -n "$made_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+  [ "$status" -eq 0 ] || exit "$status"
+  # The packages enable their service at boot even when it was not started: undone, unless it was enabled before.
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    for unit in redis-server postgresql; do
+      case "$was_enabled" in *" $unit "*) continue ;; esac
+      $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true
+    done
   fi
 fi
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
+import { realPath } from './disk/read.js';
 import { fileURLToPath } from 'node:url';
 import type { Command, CommandContext } from './commands/context.js';
 import { AutologinError, ExitCode } from './errors/autologin-error.js';
@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'status', summary: 'Show the saved token, the last attempt and the next runs', load: async () => (await import('./commands/status.js')).statusCommand },
   { name: 'health', summary: 'Exit 0 only when the daemon is alive and a valid token exists whenever one should', load: async () => (await import('./commands/health.js')).healthCommand },
   { name: 'resume', summary: 'Clear the stop left by a rejected or unanswered password or TOTP, once you have fixed it', load: async () => (await import('./commands/resume.js')).resumeCommand },
+  { name: 'migrate', summary: 'Move this host\'s file ledgers into the database (DATABASE_URL), stops and counts included', load: async () => (await import('./commands/migrate.js')).migrateCommand },
   { name: 'sandbox', summary: 'Run the real login against the built-in Kite simulator (no account needed)', load: async () => (await import('./commands/sandbox.js')).sandboxCommand },
 ];
 
@@ -140,5 +141,5 @@ async function main(): Promise<void> {
   process.exitCode = code;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly = process.argv[1] !== undefined && realPath(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) void main();

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readText } from './disk/read.js';
 import { formatIst, lastSessionBoundary, sessionExpiry } from './time/ist.js';
 
 /** The token file's content: what trading programs read. Times are ISO 8601 in IST. */
@@ -58,7 +58,7 @@ export class TokenStore {
   async read(): Promise<TokenRead> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await readText(this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
       return { state: 'unreadable', reason: (error as NodeJS.ErrnoException).code ?? 'read error' };
@@ -81,7 +81,7 @@ export class TokenStore {
    */
   async write(token: SavedToken): Promise<void> {
     // Loaded here: `status` and `health` only read the file, and every module costs them start-up time.
-    const { writeAtomically } = await import('./atomic-write.js');
+    const { writeAtomically } = await import('./disk/write.js');
     await writeAtomically(this.path, `${JSON.stringify(token, null, 2)}\n`);
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { modeOf, readTextSync } from '../disk/read.js';
 import { dirname, resolve } from 'node:path';
 import { parseDocument, type YAMLError } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
@@ -31,8 +31,8 @@ export interface LoadAccountsOptions {
   checkMode?: boolean;
 }
 
-const readText = (path: string): string => readFileSync(path, 'utf8');
-const statMode = (path: string): { mode: number } => statSync(path);
+const readText = (path: string): string => readTextSync(path);
+const statMode = (path: string): { mode: number } => modeOf(path);
 
 /** How many YAML syntax errors are listed; after the first few, the rest are usually echoes. */
 const MAX_YAML_ERRORS = 5;

@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import { worstExitCode } from '../accounts/worst-exit-code.js';
-import { loadObserved, type ObserverConfig } from '../config/load.js';
-import type { RawConfig } from '../config/read.js';
+import { viewAccount } from '../account/account-view.js';
+import type { AccountRecord } from '../account/record.js';
+import { tokenCurrent } from '../account/todays-token.js';
+import { observerConfigFrom, type ObserverConfig } from '../config/load.js';
 import { assessHealth, type HealthReport } from '../status/health-report.js';
-import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
-import { linePrefix } from '../wiring/each-account.js';
-import { calendarFor, savedTokenValid, stateFor } from '../wiring/from-config.js';
-import { observedAccount, readAccountRecord } from '../login/account-record.js';
-import type { AutologinState } from '../state/state-store.js';
+import { calendarFor } from '../wiring/from-config.js';
+import { openAccounts } from '../wiring/open-accounts.js';
+import type { AutologinState } from '../state/autologin-state.js';
 import { ExitCode, isAutologinError } from '../errors/autologin-error.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -31,24 +31,23 @@ Options:
   async run(ctx) {
     const { values } = parseCommandArgs('health', ctx.args, { account: { type: 'string' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
-    const observed = loadEach(configured, (account) => loadObserved({ env: account.env, cwd: ctx.cwd }));
+    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: observerConfigFrom });
     const now = new Date();
     const unreadable: number[] = [];
     // With several accounts, one whose records cannot be read is unhealthy on its own line (exit 2
     // for it); the others are still reported. One account: the error is the command's, as ever.
-    const reports = await Promise.all(observed.map(async ({ config, raw }) => {
+    const reports = await Promise.all(opened.entries.map(async ({ config, record }) => {
       try {
-        return await accountHealth(config, raw, now);
+        return await accountHealth(config, record, now);
       } catch (error) {
-        if (!configured.fromFile || !isAutologinError(error)) throw error;
+        if (!opened.fromFile || !isAutologinError(error)) throw error;
         unreadable.push(error.exitCode);
         return { healthy: false, problems: [`${error.code}: ${error.message}`], facts: [] } satisfies HealthReport;
       }
-    }));
-    configured.accounts.forEach((account, i) => {
+    })).finally(() => opened.close());
+    opened.entries.forEach(({ configured }, i) => {
       const report = reports[i] as HealthReport;
-      const prefix = linePrefix(configured, account);
+      const prefix = opened.fromFile ? `[${configured.label}] ` : '';
       ctx.out(`${prefix}${report.healthy ? 'healthy' : 'unhealthy'}`);
       for (const problem of report.problems) ctx.out(`${prefix}  ✗ ${problem}`);
       for (const fact of report.facts) ctx.out(`${prefix}  ✓ ${fact}`);
@@ -57,18 +56,17 @@ Options:
   },
 };
 
-async function accountHealth(config: ObserverConfig, raw: RawConfig, now: Date): Promise<HealthReport> {
-  // The three files are read at once: each read waits on the disk, not on the others.
-  const account = await observedAccount(raw, config.tokenFile);
-  const [record, state, tokenValid] = await Promise.all([
-    readAccountRecord(config, raw, now),
-    account ? stateFor(config, account).read() : Promise.resolve<AutologinState>({}),
-    savedTokenValid(config.tokenFile, now),
+async function accountHealth(config: ObserverConfig, record: AccountRecord | undefined, now: Date): Promise<HealthReport> {
+  // Read at once: each read waits on the disk (or the database), not on the others.
+  const [view, state, tokenValid] = await Promise.all([
+    record ? viewAccount(record, now) : Promise.resolve(undefined),
+    record ? record.morning.read() : Promise.resolve<AutologinState>({}),
+    tokenCurrent(record, config.tokenFile, now),
   ]);
   return assessHealth({
     now,
     state,
-    stop: record?.stop ? { at: record.stop.since, code: record.stop.causes.join(', ') } : undefined,
+    stop: view?.stop ? { at: view.stop.since, code: view.stop.causes.join(', ') } : undefined,
     tokenValid,
     calendar: calendarFor(config),
     schedule: config.schedule,

@@ -1,10 +1,11 @@
-import { isUnconfigured, loadLoginConfig, readConfig, type LoginConfig } from '../config/index.js';
+import type { AccountRecord } from '../account/record.js';
+import { isUnconfigured, loginConfigFrom, readConfig, type LoginConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
 import type { LaunchBrowser } from '../kite/capture-request-token.js';
 import type { LoginRequest } from '../login/login-once.js';
-import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
+import { announcerFor } from '../wiring/announcer.js';
 import { forEachAccount } from '../wiring/each-account.js';
-import { stateFor } from '../wiring/from-config.js';
+import { openAccounts } from '../wiring/open-accounts.js';
 import { createLogger, type Logger } from '../logger.js';
 import { logLevelFor } from '../log-level.js';
 import type { Command } from './context.js';
@@ -59,22 +60,23 @@ Configuration comes from the environment and .env; see the README.`,
       return sandboxCommand.run({ ...ctx, args: values.headed ? ['--headed'] : [] });
     }
 
-    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
-    const configs = loadEach(configured, (account) => loadLoginConfig({ env: account.env, cwd: ctx.cwd }));
-    const configOf = new Map(configured.accounts.map((account, i) => [account, configs[i] as LoginConfig]));
     const request = { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false };
+    const opened = await openAccounts({
+      env: ctx.env, cwd: ctx.cwd, account: values.account, config: loginConfigFrom,
+      announcer: (config) => announcerFor(config, { logger: createLogger(logLevelFor(config.logLevel, ctx.interactive)) }),
+    });
     if (request.dryRun) ctx.out('Dry run: the login stops at the request_token; no exchange, no token written (the attempt ledger records what is sent to Kite).');
     // Several accounts: one Chromium for the batch, a context per login, closed at the end.
-    const shared = configured.fromFile ? (await import('../kite/shared-browser.js')).openSharedBrowser() : undefined;
+    const shared = opened.fromFile ? (await import('../kite/shared-browser.js')).openSharedBrowser() : undefined;
     try {
-      return await forEachAccount(configured, { concurrency: configured.loginConcurrency, out: ctx.out }, async (account, out) => {
-        const config = configOf.get(account) as LoginConfig;
+      return await forEachAccount(opened, { concurrency: opened.loginConcurrency, out: ctx.out }, async ({ configured, config, record }, out) => {
         const root = createLogger(logLevelFor(config.logLevel, ctx.interactive));
-        const logger = configured.fromFile ? root.child({ account: account.label }) : root;
-        return loginAccount(config, request, { logger, out, signal: ctx.signal, launch: shared?.launch });
+        const logger = opened.fromFile ? root.child({ account: configured.label }) : root;
+        return loginAccount(config, record as AccountRecord, request, { logger, out, signal: ctx.signal, launch: shared?.launch });
       });
     } finally {
       await shared?.close();
+      await opened.close();
     }
   },
 };
@@ -88,12 +90,11 @@ interface AccountLoginDeps {
 }
 
 /** One account's login, as `login` has always run it. */
-async function loginAccount(config: LoginConfig, request: Required<Omit<LoginRequest, 'tokenChecked'>>, { logger, out, signal, launch }: AccountLoginDeps): Promise<number> {
+async function loginAccount(config: LoginConfig, record: AccountRecord, request: Required<Omit<LoginRequest, 'tokenChecked'>>, { logger, out, signal, launch }: AccountLoginDeps): Promise<number> {
   const { loginUnderLedger } = await import('../login/login-under-ledger.js');
-  const outcome = await loginUnderLedger(config, request, {
+  const outcome = await loginUnderLedger(config, record, request, {
     logger,
     signal,
-    state: stateFor(config, config.credentials),
     via: request.dryRun ? 'login --dry-run' : 'login',
     ...(launch ? { launch } : {}),
     onPhase: (event) => {

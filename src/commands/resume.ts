@@ -1,17 +1,11 @@
+import type { AccountRecord } from '../account/record.js';
 import { validateBase, type BaseConfig } from '../config/base-config.js';
-import { loadWithRaw } from '../config/load.js';
+import { validateAll } from '../config/load.js';
 import type { RawConfig } from '../config/read.js';
-import { observedAccount } from '../login/account-record.js';
 import { ExitCode, UsageError } from '../errors/index.js';
-import { AccountLedger, type Account } from '../ledger/account-ledger.js';
 import { countedSubmissions } from '../ledger/attempt-rules.js';
-import { accountFiles } from '../login/account-files.js';
-import { ledgerPlace, ledgerStoreFor, withAccountLockFor } from '../login/account-stores.js';
-import { ledgerWitness } from '../login/ledger-witness.js';
-import { refuseMovedToRedis } from '../login/moved-ledger.js';
-import type { RedisClient } from '../redis/redis-client.js';
-import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
 import { forEachAccount } from '../wiring/each-account.js';
+import { openAccounts } from '../wiring/open-accounts.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
@@ -39,54 +33,43 @@ Options:
   async run(ctx) {
     const { values } = parseCommandArgs('resume', ctx.args, { account: { type: 'string' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
-    // Each account's stop is its own: clearing them all at once would let an account whose
-    // cause is not fixed spend another of its five attempts.
-    if (configured.fromFile && configured.accounts.length > 1) {
-      throw new UsageError(`resume: ACCOUNTS_FILE lists ${String(configured.accounts.length)} accounts; name the one whose stop to clear with --account (${configured.accounts.map((a) => a.userId).join(', ')}).`);
+    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: validateBaseOrThrow });
+    try {
+      // Each account's stop is its own: clearing them all at once would let an account whose
+      // cause is not fixed spend another of its five attempts.
+      if (opened.fromFile && opened.entries.length > 1) {
+        throw new UsageError(`resume: ACCOUNTS_FILE lists ${String(opened.entries.length)} accounts; name the one whose stop to clear with --account (${opened.entries.map((e) => e.configured.userId).join(', ')}).`);
+      }
+      return await forEachAccount(opened, { out: ctx.out }, async ({ record }, out) => {
+        if (!record) throw new UsageError('resume: set KITE_API_KEY and KITE_USER_ID to name the account whose stop to clear.');
+        return clearStops(record, out, ctx.signal);
+      });
+    } finally {
+      await opened.close();
     }
-    type Loaded = { values: [BaseConfig]; raw: RawConfig };
-    const loaded = loadEach(configured, (account): Loaded => loadWithRaw<[BaseConfig]>({ env: account.env, cwd: ctx.cwd }, validateBase));
-    const byAccount = new Map(configured.accounts.map((account, i) => [account, loaded[i] as Loaded]));
-    return forEachAccount(configured, { out: ctx.out }, async (who, out) => {
-      const { values: [config], raw } = byAccount.get(who) as Loaded;
-      return resumeAccount(config, raw, out, ctx.signal);
-    });
   },
 };
 
-async function resumeAccount(config: BaseConfig, raw: RawConfig, out: (line: string) => void, signal: AbortSignal): Promise<number> {
-  const account = await observedAccount(raw, config.tokenFile);
-  if (!account) throw new UsageError('resume: set KITE_API_KEY and KITE_USER_ID to name the account whose stop to clear.');
-  if (config.redis === undefined) return clearStops(config, account, undefined, out, signal);
-  // With REDIS_URL the account's ledger and lock are Redis's: the stop to clear is there.
-  const { connectRedis } = await import('../login/login-redis.js');
-  const redis = connectRedis(config.redis);
-  try {
-    return await clearStops(config, account, redis, out, signal);
-  } finally {
-    await redis.close();
-  }
+function validateBaseOrThrow(raw: RawConfig, cwd: string): BaseConfig {
+  return validateAll<[BaseConfig]>(raw, cwd, validateBase)[0];
 }
 
-async function clearStops(config: BaseConfig, account: Account, redis: RedisClient | undefined, out: (line: string) => void, signal: AbortSignal): Promise<number> {
-  return withAccountLockFor(config, account, redis, async () => {
+async function clearStops(record: AccountRecord, out: (line: string) => void, signal: AbortSignal): Promise<number> {
+  return record.hold(async (held) => {
     const now = new Date();
-    const ledger = await AccountLedger.open(ledgerStoreFor(config, account, redis), account, now, { create: false });
-    if (!ledger && !redis) await refuseMovedToRedis(accountFiles(config, account).ledger);
-    if (!ledger && redis) await ledgerWitness(accountFiles(config, account).redisSeen, ledgerPlace(config, account, redis)).checkAbsent();
+    const ledger = await held.recordedLedger(now);
     await ledger?.settleOrphans(now);
     // Without the secrets every print is taken as today's: whatever could stop the account is cleared.
     const verdict = ledger?.judge(undefined, true);
     const counted = verdict ? countedSubmissions(verdict) : [];
     if (!ledger || !verdict || (verdict.stop === undefined && counted.length === 0)) {
-      out(`Nothing to clear: ${account.userId} is not stopped.`);
+      out(`Nothing to clear: ${record.account.userId} is not stopped.`);
       return ExitCode.OK;
     }
     await ledger.recordResume(now, 'resume');
     if (verdict.stop) out(`Cleared: the stop since ${verdict.stop.since} (${verdict.stop.cause}).`);
     for (const f of counted) out(`Cleared: ${f.factor} sent at ${f.at}, ${f.outcome}${f.code ? ` (${f.code})` : ''}.`);
-    out(`Recorded in ${ledgerPlace(config, account, redis)}. The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.`);
+    out(`Recorded in ${record.place}. The next run logs in again. Make sure the cause is fixed: five wrong attempts block the account.`);
     return ExitCode.OK;
   }, { waitMs: 30_000, signal });
 }

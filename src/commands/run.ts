@@ -1,7 +1,9 @@
-import { loadDaemonConfig, type DaemonConfig } from '../config/index.js';
+import type { TokenAnnouncer } from '../account/announce.js';
+import { accountStop } from '../account/account-stop.js';
+import type { AccountRecord, Secrets } from '../account/record.js';
+import { daemonConfigFrom, type DaemonConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
 import type { LaunchBrowser } from '../kite/capture-request-token.js';
-import type { LoginRedis } from '../login/login-redis.js';
 import { createLogger, type Logger } from '../logger.js';
 import { logLevelFor } from '../log-level.js';
 import { attemptOutcomeOf } from '../daemon/attempt-protocol.js';
@@ -9,11 +11,14 @@ import { attemptBoundMs } from '../kite/attempt-deadline.js';
 import { DEFAULT_LOCK_WAIT_MS } from '../state/lock-staleness.js';
 import type { DaemonHandle } from '../daemon/daemon.js';
 import type { MorningDeps, MorningResult } from '../daemon/morning.js';
-import { accountTitle, configuredAccounts, loadEach, type ConfiguredAccount } from '../wiring/configured-accounts.js';
+import { announcerFor } from '../wiring/announcer.js';
+import { accountTitle } from '../wiring/configured-accounts.js';
+import { tokenKeeper } from '../wiring/daemon-tokens.js';
 import { forEachAccount, limiter } from '../wiring/each-account.js';
-import { calendarFor, savedTokenValid, scheduleFor, stateFor } from '../wiring/from-config.js';
+import { calendarFor, scheduleFor } from '../wiring/from-config.js';
+import { openAccounts, type AccountEntry, type OpenAccounts } from '../wiring/open-accounts.js';
 import { sleep } from '../time/sleep.js';
-import type { Command } from './context.js';
+import type { Command, CommandContext } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
 export const runCommand: Command = {
@@ -43,95 +48,109 @@ Options:
   async run(ctx) {
     const { values } = parseCommandArgs('run', ctx.args, { once: { type: 'boolean' }, account: { type: 'string' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
-    const configs = loadEach(configured, (account) => loadDaemonConfig({ env: account.env, cwd: ctx.cwd }));
-    const first = configs[0] as DaemonConfig;
-    const rootLogger = createLogger(logLevelFor(first.logLevel, false));
-    // The schedule and the calendar are the same for every account (the accounts file sets credentials only).
-    const calendar = calendarFor(first);
-    const schedule = scheduleFor(first);
-    const year = new Date().getFullYear();
-    if (!calendar.years.includes(year)) {
-      rootLogger.warn({ year, covered: calendar.years }, `no NSE holiday list for ${year}: only weekends and SKIP_DATES are skipped; add the list to calendar/nse-holidays.json or HOLIDAYS_FILE`);
+    let rootLogger: Logger | undefined;
+    let announcer: TokenAnnouncer | undefined;
+    const opened = await openAccounts({
+      env: ctx.env, cwd: ctx.cwd, account: values.account, config: daemonConfigFrom,
+      announcer: async (config) => {
+        rootLogger = createLogger(logLevelFor(config.logLevel, false));
+        const { createNotifier } = await import('../notify/notifier.js');
+        announcer = await announcerFor(config, { logger: rootLogger, notifier: createNotifier(config.notify, rootLogger) });
+        return announcer;
+      },
+    });
+    try {
+      return await runAccounts(opened, announcer, rootLogger ?? createLogger(logLevelFor(opened.entries[0]?.config.logLevel, false)), values.once ?? false, ctx);
+    } finally {
+      await opened.close();
     }
-    const [{ createNotifier, SharedHeartbeat }, { runMorning }] = await Promise.all([import('../notify/notifier.js'), import('../daemon/morning.js')]);
-    const { accountStopOf } = await import('../login/account-stop.js');
-    // Several accounts ping one HEARTBEAT_URL: a failure of one stays the day's last word (see SharedHeartbeat).
-    const heartbeat = configured.accounts.length > 1 ? new SharedHeartbeat() : undefined;
-    const accounts = configured.accounts.map((account, i) => {
-      const config = configs[i] as DaemonConfig;
-      const logger = configured.fromFile ? rootLogger.child({ account: account.label }) : rootLogger;
-      return { account, config, logger, state: stateFor(config, config.credentials), notifier: createNotifier(config.notify, logger, undefined, heartbeat) };
-    });
-    type Wired = (typeof accounts)[number];
-    // REDIS_URL: tokens copied to Redis, each account's lock and ledger there (undefined: files only).
-    const redis = first.redis ? (await import('../wiring/redis-wiring.js')).redisForDaemon(first, { logger: rootLogger, notifier: accounts[0]?.notifier }) : undefined;
-    // Several accounts: their mornings run side by side, their attempts LOGIN_CONCURRENCY at a time.
-    // Each attempt takes a turn of its own, so a morning waiting to retry (up to RETRY_DEADLINE) holds none.
-    const turn = configured.fromFile ? limiter(configured.loginConcurrency) : undefined;
-    const morningDeps = (w: Wired, signal: AbortSignal, attempt: MorningDeps['attempt']): MorningDeps => ({
-      config: w.config, logger: w.logger, notifier: w.notifier, state: w.state, calendar, signal, sleep, attempt, turn, now: () => new Date(),
-      accountStop: () => accountStopOf(w.config, new Date(), redis?.client),
-      ...(configured.fromFile ? { account: accountTitle(w.account) } : {}),
-    });
-
-    if (values.once) {
-      // Several accounts: one Chromium for the batch, a context per login, closed at the end.
-      const shared = configured.fromFile ? (await import('../kite/shared-browser.js')).openSharedBrowser() : undefined;
-      const byAccount = new Map<ConfiguredAccount, Wired>(accounts.map((w) => [w.account, w]));
-      try {
-        return await forEachAccount(configured, { out: ctx.out }, async (account, out) => {
-          const w = byAccount.get(account) as Wired;
-          const result = await runMorning(morningDeps(w, ctx.signal, inProcessAttempt(w, ctx.signal, shared?.launch, redis?.login(w.config))), 'once');
-          return reportOnce(result, out, w.config.tokenFile);
-        });
-      } finally {
-        await shared?.close();
-        await redis?.close();
-      }
-    }
-
-    // The attempts run in a process of their own, every account's in the same one (one Chromium,
-    // a context per account), gone a short while after the last: the idle daemon never holds
-    // Playwright, kiteconnect or a browser (see the benchmark). With several accounts, one daemon
-    // per account in this process, their attempts LOGIN_CONCURRENCY at a time (the morning takes the turn).
-    const { openAttemptProcess } = await import('../daemon/attempt-in-child.js');
-    const { startDaemon } = await import('../daemon/daemon.js');
-    const attempts = openAttemptProcess();
-    const daemons: DaemonHandle[] = accounts.map((w) => {
-      // The last resort against a hung attempt (the attempt's own deadline runs in the attempt process).
-      const deadlineMs = attemptBoundMs(w.config.stepTimeoutMs, DEFAULT_LOCK_WAIT_MS);
-      const inChild = (signal: AbortSignal): ReturnType<MorningDeps['attempt']> => (configured.fromFile
-        // The account's environment, secrets included, goes over the IPC channel only.
-        ? attempts.attempt(signal, { env: { ...w.account.env }, account: w.account.label, deadlineMs })
-        : attempts.attempt(signal, { deadlineMs }));
-      return startDaemon({
-        config: w.config, logger: w.logger, state: w.state, calendar, schedule,
-        runMorning: (trigger, signal) => runMorning(morningDeps(w, signal, () => inChild(signal)), trigger),
-        tokenValid: () => (redis ? redis.tokenValid(w.config, new Date()) : savedTokenValid(w.config.tokenFile, new Date())),
-        stopped: async () => (await accountStopOf(w.config, new Date(), redis?.client)) !== undefined,
-      });
-    });
-    // A beat that could not decide (a state file or Redis unreadable) is logged by the daemon and tried again next beat;
-    // an 'error' event without a listener would end the process.
-    for (const daemon of daemons) daemon.events.on('error', () => undefined);
-    ctx.signal.addEventListener('abort', () => { for (const daemon of daemons) void daemon.stop(); }, { once: true });
-    await Promise.all(daemons.map((daemon) => daemon.promise));
-    await attempts.close();
-    await redis?.close();
-    return ExitCode.OK;
   },
 };
 
-/** One attempt in this process (`run --once`), under the account's lock and ledger. */
-function inProcessAttempt(
-  w: { config: DaemonConfig; logger: Logger; state: MorningDeps['state'] }, signal: AbortSignal, launch: LaunchBrowser | undefined,
-  redis: LoginRedis | undefined,
-): MorningDeps['attempt'] {
+type Entry = AccountEntry<DaemonConfig>;
+
+async function runAccounts(opened: OpenAccounts<DaemonConfig>, announcer: TokenAnnouncer | undefined, rootLogger: Logger, once: boolean, ctx: CommandContext): Promise<number> {
+  const first = (opened.entries[0] as Entry).config;
+  // The schedule and the calendar are the same for every account (the accounts file sets credentials only).
+  const calendar = calendarFor(first);
+  const schedule = scheduleFor(first);
+  const year = new Date().getFullYear();
+  if (!calendar.years.includes(year)) {
+    rootLogger.warn({ year, covered: calendar.years }, `no NSE holiday list for ${year}: only weekends and SKIP_DATES are skipped; add the list to calendar/nse-holidays.json or HOLIDAYS_FILE`);
+  }
+  const [{ createNotifier, SharedHeartbeat }, { runMorning }] = await Promise.all([import('../notify/notifier.js'), import('../daemon/morning.js')]);
+  // Several accounts ping one HEARTBEAT_URL: a failure of one stays the day's last word (see SharedHeartbeat).
+  const heartbeat = opened.entries.length > 1 ? new SharedHeartbeat() : undefined;
+  const accounts = opened.entries.map((entry) => {
+    const logger = opened.fromFile ? rootLogger.child({ account: entry.configured.label }) : rootLogger;
+    return { ...entry, record: entry.record as AccountRecord, logger, notifier: createNotifier(entry.config.notify, logger, undefined, heartbeat) };
+  });
+  type Wired = (typeof accounts)[number];
+  const secretsOf = (w: Wired): Secrets => ({ password: w.config.credentials.password, totpSecret: w.config.credentials.totpSecret });
+  // Several accounts: their mornings run side by side, their attempts LOGIN_CONCURRENCY at a time.
+  // Each attempt takes a turn of its own, so a morning waiting to retry (up to RETRY_DEADLINE) holds none.
+  const turn = opened.fromFile ? limiter(opened.loginConcurrency) : undefined;
+  const morningDeps = (w: Wired, signal: AbortSignal, attempt: MorningDeps['attempt']): MorningDeps => ({
+    config: w.config, logger: w.logger, notifier: w.notifier, state: w.record.morning, calendar, signal, sleep, attempt, turn, now: () => new Date(),
+    accountStop: async () => {
+      const stop = await accountStop(w.record, secretsOf(w), new Date());
+      return stop ? { code: stop.cause, since: stop.since } : undefined;
+    },
+    ...(opened.fromFile ? { account: accountTitle(w.configured) } : {}),
+  });
+
+  if (once) {
+    // Several accounts: one Chromium for the batch, a context per login, closed at the end.
+    const shared = opened.fromFile ? (await import('../kite/shared-browser.js')).openSharedBrowser() : undefined;
+    const byEntry = new Map<Entry, Wired>(accounts.map((w, i) => [opened.entries[i] as Entry, w]));
+    try {
+      return await forEachAccount(opened, { out: ctx.out }, async (entry, out) => {
+        const w = byEntry.get(entry) as Wired;
+        const result = await runMorning(morningDeps(w, ctx.signal, inProcessAttempt(w, ctx.signal, shared?.launch)), 'once');
+        return reportOnce(result, out, w.config.tokenFile);
+      });
+    } finally {
+      await shared?.close();
+    }
+  }
+
+  // The attempts run in a process of their own, every account's in the same one (one Chromium,
+  // a context per account), gone a short while after the last: the idle daemon never holds
+  // Playwright, kiteconnect or a browser (see the benchmark). With several accounts, one daemon
+  // per account in this process, their attempts LOGIN_CONCURRENCY at a time (the morning takes the turn).
+  const { openAttemptProcess } = await import('../daemon/attempt-in-child.js');
+  const { startDaemon } = await import('../daemon/daemon.js');
+  const attempts = openAttemptProcess();
+  const daemons: DaemonHandle[] = accounts.map((w) => {
+    // The last resort against a hung attempt (the attempt's own deadline runs in the attempt process).
+    const deadlineMs = attemptBoundMs(w.config.stepTimeoutMs, DEFAULT_LOCK_WAIT_MS);
+    // The account's configuration as read here (secrets included) goes over the IPC channel only; the attempt does not read it again.
+    const inChild = (signal: AbortSignal): ReturnType<MorningDeps['attempt']> => attempts.attempt(signal, {
+      env: { ...w.configured.env }, deadlineMs, ...(opened.fromFile ? { account: w.configured.label } : {}),
+    });
+    const tokenValid = tokenKeeper(w.record, w.config.tokenFile, announcer, w.logger);
+    return startDaemon({
+      config: w.config, logger: w.logger, state: w.record.morning, calendar, schedule,
+      runMorning: (trigger, signal) => runMorning(morningDeps(w, signal, () => inChild(signal)), trigger),
+      tokenValid: () => tokenValid(new Date()),
+      stopped: async () => (await accountStop(w.record, secretsOf(w), new Date())) !== undefined,
+    });
+  });
+  // A beat that could not decide (a record unreadable) is logged by the daemon and tried again next beat;
+  // an 'error' event without a listener would end the process.
+  for (const daemon of daemons) daemon.events.on('error', () => undefined);
+  ctx.signal.addEventListener('abort', () => { for (const daemon of daemons) void daemon.stop(); }, { once: true });
+  await Promise.all(daemons.map((daemon) => daemon.promise));
+  await attempts.close();
+  return ExitCode.OK;
+}
+
+/** One attempt in this process (`run --once`), holding the account's record. */
+function inProcessAttempt(w: { config: DaemonConfig; logger: Logger; record: AccountRecord }, signal: AbortSignal, launch: LaunchBrowser | undefined): MorningDeps['attempt'] {
   return async () => {
     const { loginUnderLedger } = await import('../login/login-under-ledger.js');
-    return attemptOutcomeOf(await loginUnderLedger(w.config, { force: false }, {
-      logger: w.logger, signal, state: w.state, via: 'run --once', ...(launch ? { launch } : {}), ...(redis ? { redis } : {}),
+    return attemptOutcomeOf(await loginUnderLedger(w.config, w.record, { force: false }, {
+      logger: w.logger, signal, via: 'run --once', ...(launch ? { launch } : {}),
     }));
   };
 }

@@ -1,15 +1,15 @@
 import { worstExitCode } from '../accounts/worst-exit-code.js';
-import { loadObserved, type Observed, type ObserverConfig } from '../config/load.js';
-import type { RawConfig } from '../config/read.js';
+import { viewAccount } from '../account/account-view.js';
+import type { AccountRecord } from '../account/record.js';
+import { observerConfigFrom, type ObserverConfig } from '../config/load.js';
 import { ExitCode, isAutologinError } from '../errors/autologin-error.js';
-import { observedAccount, readAccountRecord } from '../login/account-record.js';
 import { nextRuns } from '../schedule/plan.js';
-import type { AutologinState } from '../state/state-store.js';
+import type { AutologinState } from '../state/autologin-state.js';
 import { renderStatusJson, renderStatusText, type KiteCheck, type StatusReport, type TokenStatus } from '../status/status-report.js';
 import { formatIst, istDate } from '../time/ist.js';
 import { isTokenCurrent, TokenStore } from '../token-store.js';
-import { configuredAccounts, loadEach } from '../wiring/configured-accounts.js';
-import { calendarFor, scheduleFor, stateFor } from '../wiring/from-config.js';
+import { calendarFor, scheduleFor } from '../wiring/from-config.js';
+import { openAccounts } from '../wiring/open-accounts.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
@@ -39,8 +39,7 @@ Options:
       account: { type: 'string' },
     });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const configured = await configuredAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account });
-    const observed = loadEach(configured, (account) => loadObserved({ env: account.env, cwd: ctx.cwd }));
+    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: observerConfigFrom });
     const now = new Date();
     // kiteconnect loads only for --check.
     const askKite = (config: ObserverConfig) => async (): Promise<KiteCheck> => {
@@ -51,19 +50,18 @@ Options:
     // With several accounts, one whose records cannot be read is listed apart (exit 2 for it);
     // the others are still reported. One account: the error is the command's, as ever.
     const unreadable: { userId: string | undefined; code: string; message: string; exitCode: number }[] = [];
-    const gathered = await Promise.all(configured.accounts.map(async (account, i) => {
-      const { config, raw } = observed[i] as Observed;
+    const gathered = await Promise.all(opened.entries.map(async ({ configured, config, record }) => {
       try {
-        const report = await gatherStatus({ config, raw, now, askKite: values.check ? askKite(config) : undefined });
-        return account.place !== undefined && account.label !== account.userId ? { ...report, name: account.label } : report;
+        const report = await gatherStatus({ config, record, now, askKite: values.check ? askKite(config) : undefined });
+        return configured.place !== undefined && configured.label !== configured.userId ? { ...report, name: configured.label } : report;
       } catch (error) {
-        if (!configured.fromFile || !isAutologinError(error)) throw error;
-        unreadable.push({ userId: account.userId, code: error.code, message: error.message, exitCode: error.exitCode });
+        if (!opened.fromFile || !isAutologinError(error)) throw error;
+        unreadable.push({ userId: configured.userId, code: error.code, message: error.message, exitCode: error.exitCode });
         return undefined;
       }
-    }));
+    })).finally(() => opened.close());
     const reports = gathered.filter((report) => report !== undefined);
-    const list = { list: configured.fromFile };
+    const list = { list: opened.fromFile };
     if (values.json) {
       const json = renderStatusJson(reports, list);
       ctx.out(unreadable.length === 0 ? json : JSON.stringify({ ...(JSON.parse(json) as object), unreadable: unreadable.map(({ userId, code, message }) => ({ userId, code, message })) }));
@@ -77,24 +75,23 @@ Options:
 
 export interface StatusSources {
   config: ObserverConfig;
-  /** The raw variables: KITE_API_KEY and KITE_USER_ID name the account. */
-  raw: RawConfig;
+  /** The account's record; undefined when the account cannot be named (no KITE_USER_ID, no saved token). */
+  record: AccountRecord | undefined;
   now: Date;
   /** Asks Kite about a current token (`--check`). Default: Kite is not asked. */
   askKite?: (() => Promise<KiteCheck>) | undefined;
 }
 
 /** Reads the token file, the account's ledger and state file, and plans the next runs. */
-export async function gatherStatus({ config, raw, now, askKite }: StatusSources): Promise<StatusReport> {
-  // The three files are read at once: each read waits on the disk, not on the others.
-  const account = await observedAccount(raw, config.tokenFile);
-  const [read, record, state] = await Promise.all([
+export async function gatherStatus({ config, record, now, askKite }: StatusSources): Promise<StatusReport> {
+  // Read at once: each read waits on the disk (or the database), not on the others.
+  const [read, view, state] = await Promise.all([
     new TokenStore(config.tokenFile).read(),
-    readAccountRecord(config, raw, now),
-    account ? stateFor(config, account).read() : Promise.resolve<AutologinState>({}),
+    record ? viewAccount(record, now) : Promise.resolve(undefined),
+    record ? record.morning.read() : Promise.resolve<AutologinState>({}),
   ]);
   const today = istDate(now);
-  const ledger = record?.ledger;
+  const ledger = view?.ledger;
 
   let token: TokenStatus;
   let valid = false;
@@ -114,12 +111,12 @@ export async function gatherStatus({ config, raw, now, askKite }: StatusSources)
     daemon: state.daemon ? { pid: state.daemon.pid, startedAt: state.daemon.startedAt, heartbeatAt: state.daemon.heartbeatAt } : null,
     lastAttempt: state.lastAttempt ?? null,
     account: record?.account ?? null,
-    ledgerFile: record?.files.ledger ?? null,
+    ledgerFile: record?.place ?? null,
     submissionsToday: (ledger?.submissions() ?? []).filter((s) => s.day === today)
       .map((s) => ({ at: s.at, factor: s.factor, outcome: s.outcome, code: s.code ?? null, via: s.via })),
     lastResume: ledger?.records.findLast((r) => r.type === 'resume')?.at ?? null,
-    stopped: record?.stop ?? null,
-    counted: { password: record?.counted.filter((c) => c.factor === 'password').length ?? 0, totp: record?.counted.filter((c) => c.factor === 'totp').length ?? 0 },
+    stopped: view?.stop ?? null,
+    counted: { password: view?.counted.filter((c) => c.factor === 'password').length ?? 0, totp: view?.counted.filter((c) => c.factor === 'totp').length ?? 0 },
     hung: state.hung ?? null,
     kiteClock: state.kiteClock ?? null,
     nextRuns: nextRuns(scheduleFor(config), calendarFor(config), now, 3).map(formatIst),

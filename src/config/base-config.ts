@@ -26,11 +26,25 @@ export interface BaseConfig {
   /** STEP_TIMEOUT_SECONDS: the bound on every browser step, 1 to 600. Default 30. */
   stepTimeoutMs: number;
   /**
-   * REDIS_URL, or the URL in the file REDIS_URL_FILE names: tokens are copied to Redis, and
-   * each account's lock and attempt ledger live there. Undefined (the default): files only.
-   * The URL holds a password: never logged, never quoted in a problem.
+   * REDIS_URL, or the URL in the file REDIS_URL_FILE names: each new token is copied to Redis
+   * and announced there (a cache and a bus: nothing else lives there). Undefined (the
+   * default): no copy. The URL holds a password: never logged, never quoted in a problem.
    */
   redis?: RedisSetting | undefined;
+  /**
+   * DATABASE_URL, or the URL in the file DATABASE_URL_FILE names: every account's record
+   * (ledger, lock, morning record, token) lives in PostgreSQL, shared by the hosts that use
+   * it. Undefined (the default): files in STATE_DIR. The URL may hold a password: never
+   * logged, never quoted in a problem.
+   */
+  database?: DatabaseSetting | undefined;
+}
+
+/** Where DATABASE_URL came from; src/account/postgres parses the URL itself (this layer only checks its scheme). */
+export interface DatabaseSetting {
+  url: string;
+  /** The variable to name in a problem with it. */
+  variable: 'DATABASE_URL' | 'DATABASE_URL_FILE';
 }
 
 /** Where REDIS_URL came from; src/redis parses the URL itself (this layer only checks its scheme). */
@@ -59,6 +73,7 @@ export function validateBase(raw: RawConfig, cwd: string): Outcome<BaseConfig> {
   const logLevel = vars.oneOf('LOG_LEVEL', LOG_LEVELS, undefined, `must be one of ${LOG_LEVELS.join(', ')}`);
   const stepTimeout = vars.seconds('STEP_TIMEOUT_SECONDS', { min: 1, max: 600, example: '30' }, 30);
   const redis = redisSetting(vars, raw);
+  const database = databaseSetting(vars, raw);
   return vars.outcome({
     tokenFile,
     stateDir: stateDir ? resolve(cwd, stateDir) : dirname(tokenFile),
@@ -70,7 +85,20 @@ export function validateBase(raw: RawConfig, cwd: string): Outcome<BaseConfig> {
     logLevel,
     stepTimeoutMs: Math.round(stepTimeout * 1000),
     redis,
+    database,
   });
+}
+
+/** read.ts has already filled DATABASE_URL from DATABASE_URL_FILE (and refused both). */
+function databaseSetting(vars: Variables, raw: RawConfig): DatabaseSetting | undefined {
+  const url = vars.text('DATABASE_URL');
+  if (url === undefined) return undefined;
+  const variable = raw['DATABASE_URL_FILE']?.trim() ? 'DATABASE_URL_FILE' : 'DATABASE_URL';
+  if (!/^postgres(?:ql)?:\/\/[^\s]+$/i.test(url)) {
+    vars.problem(variable, `must be a PostgreSQL URL: postgres://user:password@host:5432/database?sslmode=require (or postgresql://...)${variable === 'DATABASE_URL_FILE' ? ' (in the file it names)' : ''}`);
+    return undefined;
+  }
+  return { url, variable };
 }
 
 /** read.ts has already filled REDIS_URL from REDIS_URL_FILE (and refused both). */

@@ -24,6 +24,27 @@ export function load<T extends unknown[]>(options: ReadOptions, ...validators: {
   return loadWithRaw<T>(options, ...validators).values;
 }
 
+/**
+ * The validators over strings already read (a command reads `.env` and the `*_FILE`s once,
+ * for all its accounts): every problem of every part at once, or the parts.
+ */
+export function validateAll<T extends unknown[]>(raw: RawConfig, cwd: string, ...validators: { [K in keyof T]: Validator<T[K]> }): T {
+  const all: ConfigProblem[] = [];
+  const values = validators.map((validate) => {
+    const outcome = validate(raw, cwd);
+    if (!outcome.ok) all.push(...outcome.problems);
+    return outcome.ok ? outcome.value : undefined;
+  });
+  if (all.length > 0) throw new ConfigError(all);
+  return values as T;
+}
+
+/** `status` and `health` over strings already read. */
+export function observerConfigFrom(raw: RawConfig, cwd: string): ObserverConfig {
+  const [base, schedule] = validateAll<[BaseConfig, ScheduleConfig]>(raw, cwd, validateBase, validateSchedule);
+  return { ...base, schedule };
+}
+
 /** Like `load`, and also the raw strings it read (one read of `.env` and the `*_FILE`s). */
 export function loadWithRaw<T extends unknown[]>(options: ReadOptions, ...validators: { [K in keyof T]: Validator<T[K]> }): { values: T; raw: RawConfig } {
   const { raw, problems } = readConfig(options);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextSync } from '../disk/read.js';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { ConfigProblem } from '../errors/config-error.js';
@@ -6,7 +6,7 @@ import type { ConfigProblem } from '../errors/config-error.js';
 /** Variables that may instead be given as `NAME_FILE=/path` (Docker secrets). */
 export const FILE_VARIABLES = [
   'KITE_API_KEY', 'KITE_API_SECRET', 'KITE_USER_ID', 'KITE_PASSWORD', 'KITE_TOTP_SECRET',
-  'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'HEARTBEAT_URL', 'REDIS_URL',
+  'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'HEARTBEAT_URL', 'REDIS_URL', 'DATABASE_URL',
 ] as const;
 
 /** The credentials of a real login; when none is set the tool is "unconfigured". */
@@ -30,7 +30,7 @@ export interface ReadResult {
   problems: ConfigProblem[];
 }
 
-const readText = (path: string): string => readFileSync(path, 'utf8');
+const readText = (path: string): string => readTextSync(path);
 
 /**
  * dotenv's own parser, loaded only when there is a `.env` to parse: most runs (the

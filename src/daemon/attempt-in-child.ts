@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { forkWorker, type ChildProcess } from '../process/fork-worker.js';
 import { AbortedError, AttemptTimeoutError, BrowserError } from '../errors/index.js';
 import { errorFromWire, type AttemptOutcome, type FromAttemptProcess, type ToAttemptProcess } from './attempt-protocol.js';
 import { killAfterMs as budgetKillAfterMs } from './shutdown-budget.js';
@@ -6,7 +6,7 @@ import { killAfterMs as budgetKillAfterMs } from './shutdown-budget.js';
 const WORKER = new URL('./attempt-worker.js', import.meta.url);
 
 /** Variables that hold secrets: they reach the attempt over its IPC channel, never its environment. */
-export const SECRET_VARIABLES = /^(?:KITE_API_SECRET|KITE_PASSWORD|KITE_TOTP_SECRET|TELEGRAM_BOT_TOKEN|WEBHOOK_URL|HEARTBEAT_URL|REDIS_URL)$/;
+export const SECRET_VARIABLES = /^(?:KITE_API_SECRET|KITE_PASSWORD|KITE_TOTP_SECRET|TELEGRAM_BOT_TOKEN|WEBHOOK_URL|HEARTBEAT_URL|REDIS_URL|DATABASE_URL)$/;
 
 /** How long the attempt process outlives its last attempt (a retry or another account's turn reuses it). */
 export const ATTEMPT_PROCESS_IDLE_MS = 30_000;
@@ -119,7 +119,7 @@ export function openAttemptProcess(options: AttemptProcessOptions = {}): Attempt
   };
 
   const spawn = (): Worker => {
-    const child = fork(options.worker ?? WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: withoutSecrets(process.env), cwd: process.cwd() });
+    const child = forkWorker(options.worker ?? WORKER, withoutSecrets(process.env), process.cwd());
     let exited!: () => void;
     const w: Worker = { child, pending: new Map(), retired: false, exited: new Promise((r) => { exited = r; }), timers: [] };
     alive.add(w);

@@ -7,18 +7,20 @@
  * abandons one attempt; SIGTERM (or the daemon letting go of the channel) abandons them all
  * cleanly (browser closed, locks released), answers each, and ends the process.
  */
-import { loadLoginConfig } from '../config/index.js';
+import type { RecordHome } from '../account/record.js';
+import { loginConfigFrom, type LoginConfig } from '../config/index.js';
 import { AbortedError, toAutologinError } from '../errors/index.js';
 import { openSharedBrowser, type SharedBrowser } from '../kite/shared-browser.js';
 import { logLevelFor } from '../log-level.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { loginUnderLedger } from '../login/login-under-ledger.js';
-import { stateFor } from '../wiring/from-config.js';
 import { attemptOutcomeOf, errorToWire, type AttemptMessage, type FromAttemptProcess, type ToAttemptProcess } from './attempt-protocol.js';
 
 const inFlight = new Map<number, AbortController>();
 const answers = new Set<Promise<void>>();
 let browser: SharedBrowser | undefined;
+/** The records' home, opened by the first attempt (one database connection for the process), by its configuration's home. */
+const homes = new Map<string, Promise<RecordHome>>();
 let closing: Promise<void> = Promise.resolve();
 let stopping = false;
 
@@ -26,15 +28,33 @@ async function attempt(message: Extract<ToAttemptProcess, { type: 'attempt' }>, 
   try {
     if (stopping) throw new AbortedError('Stopped before the attempt began.');
     const { env, account } = message;
-    const config = loadLoginConfig({ env, cwd: process.cwd() });
+    // Read by the daemon already (.env, the *_FILE secrets): only validated here.
+    const config = loginConfigFrom(env, process.cwd());
     const logger = createLogger(logLevelFor(config.logLevel, false)).child({ attempt: process.pid, ...(account === undefined ? {} : { account }) });
+    const home = await homeFor(config, logger);
     browser ??= openSharedBrowser();
-    const outcome = await loginUnderLedger(config, { force: false }, { logger, signal, state: stateFor(config, config.credentials), via: 'run', launch: browser.launch });
+    const record = home.record({ apiKey: config.credentials.apiKey, userId: config.credentials.userId }, { tokenFile: config.tokenFile, stateDir: config.stateDir });
+    const outcome = await loginUnderLedger(config, record, { force: false }, { logger, signal, via: 'run', launch: browser.launch });
     return { ok: true, outcome: attemptOutcomeOf(outcome) };
   } catch (error) {
     // The process's boundary: only a typed error crosses it.
     return { ok: false, error: errorToWire(toAutologinError(error)) };
   }
+}
+
+/** One home per configuration's database (or STATE_DIR), for the life of the process. */
+function homeFor(config: LoginConfig, logger: Logger): Promise<RecordHome> {
+  const key = config.database?.url ?? `files:${config.stateDir}`;
+  let home = homes.get(key);
+  if (!home) {
+    home = (async () => {
+      const [{ openHome }, { announcerFor }] = await Promise.all([import('../account/open-home.js'), import('../wiring/announcer.js')]);
+      return openHome(config, { logger, announcer: await announcerFor(config, { logger }), stateDirs: [config.stateDir] });
+    })();
+    home.catch(() => homes.delete(key));
+    homes.set(key, home);
+  }
+  return home;
 }
 
 function answer(message: FromAttemptProcess): void {
@@ -51,6 +71,7 @@ async function idle(): Promise<void> {
   closing = closing.then(() => last?.close()).catch(() => undefined);
   await closing;
   if (stopping && inFlight.size === 0) {
+    await Promise.all([...homes.values()].map((home) => home.then((h) => h.close(), () => undefined)));
     await Promise.all(answers);
     process.exit(0);
   }

@@ -7,7 +7,7 @@ import { planBeat, type BeatMark, type BeatPlan, type Trigger } from '../schedul
 import type { TradingCalendar } from '../schedule/calendar.js';
 import type { CronSchedule } from '../schedule/cron-schedule.js';
 import { nextRuns } from '../schedule/plan.js';
-import type { StateStore } from '../state/state-store.js';
+import type { MorningRecord } from '../account/record.js';
 import type { MorningResult } from './morning.js';
 import { SHUTDOWN_BUDGET_MS } from './shutdown-budget.js';
 
@@ -20,7 +20,7 @@ export interface DaemonTimers {
 export interface DaemonDeps {
   config: DaemonConfig;
   logger: Logger;
-  state: StateStore;
+  state: MorningRecord;
   calendar: TradingCalendar;
   schedule: CronSchedule;
   /** One morning's run (with its retries); gets the daemon's stop signal. */

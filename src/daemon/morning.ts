@@ -8,14 +8,14 @@ import type { TradingCalendar } from '../schedule/calendar.js';
 import { deadlineOn } from '../schedule/plan.js';
 import { decideRetry } from '../schedule/retry-policy.js';
 import { zonedDay } from '../schedule/zoned-time.js';
-import type { StateStore } from '../state/state-store.js';
+import type { MorningRecord } from '../account/record.js';
 import { diagnosticsOf, type AttemptOutcome } from './attempt-protocol.js';
 
 export interface MorningDeps {
   config: DaemonConfig;
   logger: Logger;
   notifier: Notifier;
-  state: StateStore;
+  state: MorningRecord;
   calendar: TradingCalendar;
   now: () => Date;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -121,7 +121,7 @@ async function takeTurn<R>(deps: MorningDeps, task: () => Promise<R>): Promise<R
 }
 
 /** Today's run starts; one that started and never finished (the process died) was interrupted once more. */
-async function recordStart(state: StateStore, day: string, at: Date): Promise<void> {
+async function recordStart(state: MorningRecord, day: string, at: Date): Promise<void> {
   await state.update((s) => {
     const resumed = s.today?.day === day && !s.today.finishedAt;
     s.today = { day, startedAt: at.toISOString(), interruptions: resumed ? (s.today?.interruptions ?? 0) + 1 : 0 };

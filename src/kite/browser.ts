@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { ensureFolder } from '../disk/write.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright';
@@ -102,7 +102,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
   const sandbox = sandboxEnabled(options.sandbox);
   // The temporary profile goes to TMPDIR, which a container may point into its data volume.
   checkProfileSocketPath(tmpdir());
-  await mkdir(tmpdir(), { recursive: true, mode: 0o700 });
+  await ensureFolder(tmpdir());
   try {
     return await chromium.launch({
       executablePath,

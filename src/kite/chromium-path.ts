@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { isExecutable as canRun } from '../disk/read.js';
 import { BrowserError } from '../errors/index.js';
 
 /**
@@ -37,14 +37,7 @@ export interface FindChromiumOptions {
   isExecutable?: (path: string) => boolean;
 }
 
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isExecutableFile = (path: string): boolean => canRun(path);
 
 /** Pure choice of the browser binary; throws a BrowserError that says how to get one. */
 export function findChromium({ configured, playwrightPath, headless = true, isExecutable = isExecutableFile }: FindChromiumOptions): string {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { ensureFolder, writeNew } from '../disk/write.js';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import type { LoginStep } from '../errors/index.js';
@@ -15,7 +15,7 @@ const PART_MS = 5_000;
 export async function saveDiagnostics(page: Page, dir: string, step: LoginStep, at: Date): Promise<string[]> {
   const saved: string[] = [];
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await ensureFolder(dir);
   } catch {
     return saved;
   }
@@ -36,7 +36,7 @@ export async function saveDiagnostics(page: Page, dir: string, step: LoginStep, 
     clear(document);
   }), PART_MS, 'emptying secret fields').then(() => true, () => false)));
   const write = async (path: string, content: string | Buffer): Promise<void> => {
-    await writeFile(path, content, { mode: 0o600, flag: 'wx' });
+    await writeNew(path, content);
     saved.push(path);
   };
   // Only when every frame's secret fields were emptied: a frame that did not answer may still show a typed code.

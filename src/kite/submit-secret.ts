@@ -62,8 +62,8 @@ export interface SubmitContext {
   logger?: Logger | undefined;
 }
 
-/** Times a covered or unresponsive submit control is looked at again before giving up. */
-const MAX_COVERS = 3;
+/** Times a covered or unresponsive submit control is looked at again, at most (and no longer than the step's bound). */
+const MAX_COVERS = 8;
 
 /**
  * One secret to Kite, as the ledger needs it: the gate records the submission first (and may
@@ -85,6 +85,7 @@ export async function submitSecret(ctx: SubmitContext, send: SecretSend): Promis
     let failure: unknown;
     try {
       watch.start();
+      const until = ctx.now() + ctx.answerMs;
       for (let round = 0; ; round += 1) {
         typed = true;
         traffic.arm();
@@ -93,7 +94,7 @@ export async function submitSecret(ctx: SubmitContext, send: SecretSend): Promis
         const acted = await raceAbort(send.press(), ctx.signal, step);
         if (acted === 'done' || watch.sent()) break;
         ctx.logger?.info({ step, acted }, 'the submit control was covered or did not respond: looking at the screen again');
-        if (round + 1 >= MAX_COVERS || !(await raceAbort(send.clearCover(), ctx.signal, step))) {
+        if (round + 1 >= MAX_COVERS || ctx.now() >= until || !(await raceAbort(send.clearCover(), ctx.signal, step))) {
           throw new PageError('PAGE_UNRECOGNISED', `The ${what} could not be submitted: the control stayed covered or did not respond after ${round + 1} looks.`, { step });
         }
       }

@@ -59,8 +59,8 @@ type Seen = Screen | { kind: 'redirect'; url: string };
 const MAX_ACTIONS = 16;
 /** Dialogs dismissed in one login before the page is called unrecognised. */
 const MAX_DISMISSALS = 4;
-/** Times a covered control is looked at again before the page is called unrecognised. */
-const MAX_COVERS = 3;
+/** Times a covered or unresponsive control is looked at again, at most (and no longer than the step's bound). */
+const MAX_COVERS = 8;
 
 /**
  * Drives a page through Kite's login as a loop, not a script: look at every frame, recognise
@@ -150,9 +150,10 @@ export async function walkLoginPages(page: Page, input: LoginFlowInput, deps: Lo
   };
   /** Presses until the press is done, looking at the screen again in between; bounded. */
   const pressThrough = async (press: () => Promise<Acted>, what: string): Promise<void> => {
+    const until = now() + input.stepTimeoutMs;
     for (let round = 1; ; round += 1) {
       if ((await raceAbort(press(), deps.signal, step)) === 'done') return;
-      if (round >= MAX_COVERS || !(await clearCover())) throw await unrecognised(`The ${what} control stayed covered or did not respond after ${round} looks.`);
+      if (round >= MAX_COVERS || now() >= until || !(await clearCover())) throw await unrecognised(`The ${what} control stayed covered or did not respond after ${round} looks.`);
     }
   };
   const secretContext = { page, gate: deps.gate, answerMs: input.stepTimeoutMs, diagnosticsDir: input.diagnosticsDir, signal: deps.signal, now, logger: deps.logger, socketOpened: () => socketOpened };

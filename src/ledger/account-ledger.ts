@@ -120,11 +120,12 @@ export class AccountLedger {
    * written whether the submission has landed yet or not): a record that lands late must not
    * read as a secret sent and never answered, which would stop the account.
    */
-  async recordSubmission(fields: Omit<SubmitRecord, 'v' | 'type' | 'id'>): Promise<string> {
+  async recordSubmission(fields: Omit<SubmitRecord, 'v' | 'type' | 'id'>, check?: (records: readonly LedgerRecord[]) => void): Promise<string> {
     const record: SubmitRecord = { v: 1, type: 'submit', id: randomBytes(8).toString('hex'), ...fields };
     try {
-      await this.#append(record, 'a submission could not be recorded, so it was not made');
+      await this.#appendChecked(record, check);
     } catch (error) {
+      if (!(error instanceof StateError)) throw error; // the check refused: nothing was written
       const landed = await this.#landed(record.id);
       await this.recordAnswer(record.id, new Date(Date.parse(fields.at) || Date.now()), 'not-sent').catch(() => undefined);
       if (landed) {
@@ -163,6 +164,33 @@ export class AccountLedger {
 
   async recordStop(fields: { at: Date; code: ErrorCode; factor: Factor; print: string; note: string }): Promise<void> {
     await this.#append({ v: 1, type: 'stop', ...fields, at: fields.at.toISOString() }, 'a stop could not be recorded');
+  }
+
+  /**
+   * The submission, appended only if `check` passes on the ledger as the store holds it in the
+   * same step (a database: one transaction). A refusal is thrown as it is; a store that fails
+   * is a StateError, and nothing may be submitted.
+   */
+  async #appendChecked(record: SubmitRecord, check: ((records: readonly LedgerRecord[]) => void) | undefined): Promise<void> {
+    let refusal: Error | undefined;
+    let fresh: LedgerRecord[] | undefined;
+    const line = `${JSON.stringify(record)}\n`;
+    try {
+      await bounded(this.#store.appendChecked(line, (text) => {
+        fresh = text === '' ? this.#records : parseLedger(this.#store.path, text);
+        try {
+          check?.(fresh);
+        } catch (error) {
+          refusal = error instanceof Error ? error : new Error(String(error));
+          throw refusal;
+        }
+      }), this.writeBoundMs);
+    } catch (error) {
+      if (refusal !== undefined) throw refusal;
+      if (error instanceof StateError) throw error;
+      throw new StateError(this.#store.path, `a submission could not be recorded, so it was not made (${codeOf(error)}): check the disk and the folder's permissions.`);
+    }
+    this.#records = [...(fresh ?? this.#records), record];
   }
 
   async #append(record: LedgerRecord, what: string): Promise<void> {

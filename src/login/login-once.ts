@@ -1,13 +1,12 @@
 import type { LoginConfig } from '../config/index.js';
-import { describeUnexpected, KiteUnavailableError, SaveError, SessionError } from '../errors/index.js';
+import { describeUnexpected, isAutologinError, KiteUnavailableError, SaveError, SessionError } from '../errors/index.js';
 import { captureRequestToken, type LaunchBrowser } from '../kite/capture-request-token.js';
 import { buildLoginUrl } from '../kite/redirect.js';
 import type { KiteSession, KiteSessionOptions } from '../kite/session.js';
 import type { FlowEvent, SubmissionGate } from '../kite/walk-login-pages.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../time/sleep.js';
-import { buildSavedToken, TokenStore, type SavedToken } from '../token-store.js';
-import type { PublishReport } from './login-redis.js';
+import { buildSavedToken, TokenStore, type SavedToken, type TokenRead } from '../token-store.js';
 import { verifySavedToken } from './verify-saved-token.js';
 
 export interface LoginRequest {
@@ -40,20 +39,25 @@ export interface LoginDeps {
   gate: SubmissionGate;
   /** Throws unless the account's lock is still ours; checked right before the exchange. */
   assertLockHeld?: () => void;
-  /** Asks the lock's keeper (Redis) whether the lock is still ours, right before the exchange; throws if not. */
+  /** Asks the lock's keeper (a database) whether the hold is still ours, right before the exchange; throws if not. */
   confirmLockHeld?: () => Promise<void>;
-  /** The account's token where other hosts save theirs (Redis), for the "keep today's token" check; throws when it cannot be read. */
-  sharedToken?: () => Promise<SavedToken | undefined>;
+  /** The token the account's record keeps (PostgreSQL: another host's login included), for the "keep today's token" check; throws when it cannot be read. */
+  keptToken?: () => Promise<TokenRead>;
+  /** Keeps a new token in the account's record (before the token file is written); throws when it cannot. */
+  recordToken?: (token: SavedToken) => Promise<void>;
   /** Kite's clock minus ours, as measured during the login. */
   onKiteClock?: (offsetMs: number) => void;
   /** A wait the flow chose (the next TOTP window): the attempt's deadline moves by it. */
   onWait?: ((ms: number) => void) | undefined;
 }
 
+/** How the token's announcement (Redis) went, when one is configured. */
+export interface CopyReport { landed: boolean; attempts: number; message?: string }
+
 export type LoginOutcome =
-  | { kind: 'still-valid'; token: SavedToken; copy?: PublishReport }
+  | { kind: 'still-valid'; token: SavedToken; copy?: CopyReport }
   | { kind: 'dry-run'; requestTokenLength: number }
-  | { kind: 'logged-in'; token: SavedToken; profileChecked: boolean; copy?: PublishReport };
+  | { kind: 'logged-in'; token: SavedToken; profileChecked: boolean; copy?: CopyReport };
 
 /**
  * One login, start to end, with no lock or ledger of its own (loginUnderLedger adds them):
@@ -144,6 +148,7 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
     }
 
     const token = buildSavedToken(data, now());
+    await keepInRecord(deps.recordToken, token, config.tokenFile);
     await saveToken(store, token, config.tokenFile);
     phase({ phase: 'save', detail: { tokenFile: config.tokenFile, expiresAt: token.expires_at } });
     return { kind: 'logged-in', token, profileChecked };
@@ -171,18 +176,33 @@ function sessions(config: LoginConfig, deps: Pick<LoginDeps, 'session'>): { sess
  * log out every program using it), whatever the attempt ledger says, since nothing is sent.
  * Undefined: no valid token, a login is needed.
  */
-export async function keepSavedToken(config: LoginConfig, deps: Pick<LoginDeps, 'logger' | 'now' | 'onPhase' | 'session' | 'sharedToken'>): Promise<Extract<LoginOutcome, { kind: 'still-valid' }> | undefined> {
+export async function keepSavedToken(config: LoginConfig, deps: Pick<LoginDeps, 'logger' | 'now' | 'onPhase' | 'session' | 'keptToken'>): Promise<Extract<LoginOutcome, { kind: 'still-valid' }> | undefined> {
   const now = deps.now ?? (() => new Date());
   const creds = config.credentials;
   const store = new TokenStore(config.tokenFile);
-  const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessions(config, deps).sessionFor, now(), deps.sharedToken);
+  const kept = deps.keptToken;
+  const inRecord = kept ? async (): Promise<SavedToken | undefined> => {
+    const read = await kept();
+    return read.state === 'ok' ? read.token : undefined;
+  } : undefined;
+  const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessions(config, deps).sessionFor, now(), inRecord);
   const event: PhaseEvent = { phase: 'token-check', detail: { valid: verdict.valid, ...(verdict.valid ? { from: verdict.from } : { reason: verdict.reason }) } };
   deps.logger.info({ step: event.phase, ...event.detail }, `step done: ${event.phase}`);
   deps.onPhase?.(event);
   if (!verdict.valid) return undefined;
   // Another host's login: its token goes in this host's file too, for the programs here.
-  if (verdict.from === 'redis') await saveToken(store, verdict.token, config.tokenFile);
+  if (verdict.from === 'record') await saveToken(store, verdict.token, config.tokenFile);
   return { kind: 'still-valid', token: verdict.token };
+}
+
+/** The record first (a database: every host reads it there); the token file after. */
+async function keepInRecord(record: ((token: SavedToken) => Promise<void>) | undefined, token: SavedToken, tokenFile: string): Promise<void> {
+  if (!record) return;
+  try {
+    await record(token);
+  } catch (error) {
+    throw new SaveError(`Kite created a session for ${token.user_id}, but its token could not be kept in the account's record (${isAutologinError(error) ? error.code : describeUnexpected(error)}); TOKEN_FILE ${tokenFile} was not written either. Not retried: another login would end this session. Fix the record's home (DATABASE_URL), then run \`kite-autologin login\`.`, { step: 'save' });
+  }
 }
 
 async function saveToken(store: TokenStore, token: SavedToken, tokenFile: string): Promise<void> {

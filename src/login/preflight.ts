@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { probeWritable } from '../disk/write.js';
 import { ConfigError } from '../errors/index.js';
 import { totpCode } from '../totp.js';
 
@@ -20,20 +19,10 @@ export async function preflight(input: { tokenFile: string; totpSecret: string; 
 
 async function tokenFolderProblem(tokenFile: string): Promise<{ variable: string; message: string }[]> {
   const folder = dirname(tokenFile);
-  const probe = join(folder, `.kite-autologin-probe-${randomBytes(6).toString('hex')}`);
   try {
-    await mkdir(folder, { recursive: true, mode: 0o700 });
-    const handle = await open(probe, 'wx', 0o600);
-    try {
-      await handle.writeFile('probe');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await unlink(probe);
+    await probeWritable(folder);
     return [];
   } catch (error) {
-    await unlink(probe).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     return [{ variable: 'TOKEN_FILE', message: `the token cannot be saved in ${folder} (${code}${code === 'EROFS' ? ': a read-only file system' : ''}); point TOKEN_FILE at a writable folder (a volume, in a container). Nothing was typed into Kite.` }];
   }

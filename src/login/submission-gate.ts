@@ -1,6 +1,6 @@
 import { RefusedError } from '../errors/index.js';
 import type { SubmissionGate } from '../kite/walk-login-pages.js';
-import { refusalBefore, type Refusal } from '../ledger/attempt-rules.js';
+import { judge, refusalBefore, type Refusal } from '../ledger/attempt-rules.js';
 import type { Account, AccountLedger } from '../ledger/account-ledger.js';
 import type { Factor } from '../ledger/records.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +12,8 @@ export interface GateDeps {
   prints: Record<Factor, string>;
   /** Throws unless this process still holds the account's lock. */
   assertLockHeld: () => void;
+  /** Asks the keeper of the hold, now (a database), whether it is still ours; throws if not. Default: assertLockHeld alone. */
+  confirmHeld?: () => Promise<void>;
   /** Which command submits: `login`, `run`, `daemon`... */
   via: string;
   now: () => Date;
@@ -36,13 +38,18 @@ export function ledgerGate(deps: GateDeps): SubmissionGate {
     totpWindowFloor: () => ledger.judge(prints, true).totp.failedWindow,
     async open(factor: Factor, context) {
       deps.assertLockHeld();
+      await deps.confirmHeld?.();
       const today = istDate(new Date(context.kiteNow));
       const step = factor === 'password' ? 'credentials' : 'second-factor';
-      const refusal = refusalBefore(ledger.judge(prints, true), factor, factor === 'totp' ? { window: context.window ?? 0, clockMeasured: context.clockMeasured } : undefined);
-      if (refusal) throw refusalError(refusal, step);
+      const code = factor === 'totp' ? { window: context.window ?? 0, clockMeasured: context.clockMeasured } : undefined;
+      // The rules are read on the ledger as the store holds it, in the same step as the append
+      // (a database: one transaction), so two hosts can never both pass them.
       const id = await ledger.recordSubmission({
         factor, at: deps.now().toISOString(), day: today, print: prints[factor],
         ...(context.window === undefined ? {} : { window: context.window }), via: deps.via, pid: process.pid,
+      }, (records) => {
+        const refusal = refusalBefore(judge({ records, prints, settled: true }), factor, code);
+        if (refusal) throw refusalError(refusal, step);
       });
       return {
         async settle(answer, detail) {

@@ -3,7 +3,7 @@ import type { KiteSession } from '../kite/session.js';
 import { isTokenCurrent, type SavedToken, type TokenStore } from '../token-store.js';
 
 export type TokenVerdict =
-  | { valid: true; token: SavedToken; from: 'file' | 'redis' }
+  | { valid: true; token: SavedToken; from: 'file' | 'record' }
   | { valid: false; reason: string; token?: SavedToken };
 
 /**
@@ -11,11 +11,10 @@ export type TokenVerdict =
  * A token Kite rejects is simply not valid; Kite being unreachable is an error, since a
  * new login would need Kite too and must not kill a token that may still be fine.
  *
- * With `shared` (REDIS_URL), the token in Redis counts too: another host may have logged in
- * this morning, and its token is not in this host's file. The newer of the two is asked
- * about first (a new session ends the earlier one). Redis is read only when the file holds
- * no current token, and a Redis that cannot be read throws (RedisUnavailableError): "no
- * answer" is never "no token", or two hosts would both log in.
+ * With `shared` (the account's record in a database), the token there counts too: another
+ * host may have logged in this morning, and its token is not in this host's file. The newer
+ * of the two is asked about first (a new session ends the earlier one). A record that cannot
+ * be read throws: "no answer" is never "no token", or two hosts would both log in.
  */
 export async function verifySavedToken(
   store: TokenStore,
@@ -27,17 +26,22 @@ export async function verifySavedToken(
 ): Promise<TokenVerdict> {
   const fromFile = await fileVerdict(store, expected, now);
   if (shared === undefined) return fromFile.current ? ask(fromFile.current, 'file', session) : fromFile.verdict;
-  const inRedis = await shared();
+  const inRecord = await shared();
   const candidates = [
     ...(fromFile.current ? [{ token: fromFile.current, from: 'file' as const }] : []),
-    ...(inRedis && inRedis.access_token !== fromFile.current?.access_token ? [{ token: inRedis, from: 'redis' as const }] : []),
+    ...(inRecord && inRecord.access_token !== fromFile.current?.access_token && isCurrentFor(inRecord, expected, now) ? [{ token: inRecord, from: 'record' as const }] : []),
   ].sort((a, b) => Date.parse(b.token.login_time) - Date.parse(a.token.login_time));
   let verdict: TokenVerdict = fromFile.verdict;
   for (const candidate of candidates) {
     verdict = await ask(candidate.token, candidate.from, session);
     if (verdict.valid) return verdict;
   }
-  return candidates.length === 0 && !fromFile.verdict.valid ? { ...fromFile.verdict, reason: `${fromFile.verdict.reason}, none in Redis` } : verdict;
+  return candidates.length === 0 && !fromFile.verdict.valid ? { ...fromFile.verdict, reason: `${fromFile.verdict.reason}, none in the account's record` } : verdict;
+}
+
+/** A token of the record is worth asking Kite about only when it is today's and this account's. */
+function isCurrentFor(token: SavedToken, expected: { apiKey: string; userId: string } | undefined, now: Date): boolean {
+  return (!expected || (token.api_key === expected.apiKey && token.user_id.toUpperCase() === expected.userId.toUpperCase())) && isTokenCurrent(token, now);
 }
 
 async function fileVerdict(store: TokenStore, expected: { apiKey: string; userId: string } | undefined, now: Date): Promise<{ current?: SavedToken; verdict: TokenVerdict }> {
@@ -51,8 +55,8 @@ async function fileVerdict(store: TokenStore, expected: { apiKey: string; userId
   return { current: token, verdict: { valid: true, token, from: 'file' } };
 }
 
-async function ask(token: SavedToken, from: 'file' | 'redis', session: (apiKey: string) => KiteSession | Promise<KiteSession>): Promise<TokenVerdict> {
-  const where = from === 'file' ? 'saved token' : 'token in Redis';
+async function ask(token: SavedToken, from: 'file' | 'record', session: (apiKey: string) => KiteSession | Promise<KiteSession>): Promise<TokenVerdict> {
+  const where = from === 'file' ? 'saved token' : 'token in the account\'s record';
   try {
     const profile = await (await session(token.api_key)).profile(token.access_token);
     if (profile.userId.toUpperCase() !== token.user_id.toUpperCase()) return { valid: false, reason: `Kite says the ${where} belongs to another user`, token };

@@ -9,8 +9,9 @@ import { sessionExpiry } from '../time/ist.js';
  *                                              expires at the next 06:00 IST after login_time
  *   kite-autologin:tokens                      channel: {api_key, user_id, issued_at, expires_at}
  *                                              on each new token (never the token itself)
- *   kite-autologin:ledger:<api_key>:<user_id>  string: the attempt ledger, one JSON record a line
- *   kite-autologin:lock:<api_key>:<user_id>    string: the account lock's owner, expiring unless refreshed
+ *
+ * Nothing else: Redis is a cache and a bus. Ledgers, locks and the morning record live in the
+ * account's record (files, or PostgreSQL), which nothing in Redis can replace.
  */
 export const KEY_PREFIX = 'kite-autologin:';
 
@@ -19,14 +20,6 @@ export const TOKEN_CHANNEL = `${KEY_PREFIX}tokens`;
 
 export function tokenKey(apiKey: string, userId: string): string {
   return `${KEY_PREFIX}token:${accountPart(apiKey, userId)}`;
-}
-
-export function ledgerKey(apiKey: string, userId: string): string {
-  return `${KEY_PREFIX}ledger:${accountPart(apiKey, userId)}`;
-}
-
-export function lockKey(apiKey: string, userId: string): string {
-  return `${KEY_PREFIX}lock:${accountPart(apiKey, userId)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readTextSync } from '../disk/read.js';
 import { weekdayOf } from './zoned-time.js';
 
 /** Which days the market is open. Pure once built. */
@@ -29,7 +30,7 @@ export class CalendarDataError extends Error {
 export function loadCalendarData(path: URL | string = SHIPPED_CALENDAR): CalendarData {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextSync(typeof path === 'string' ? path : fileURLToPath(path));
   } catch (error) {
     const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
     throw new CalendarDataError(`cannot be read (${typeof code === 'string' ? code : 'unreadable'})`);

@@ -2,7 +2,7 @@ import type { ScheduleConfig } from '../config/index.js';
 import type { TradingCalendar } from '../schedule/calendar.js';
 import { deadlineOn } from '../schedule/plan.js';
 import { zonedDay } from '../schedule/zoned-time.js';
-import type { AutologinState } from '../state/state-store.js';
+import type { AutologinState } from '../state/autologin-state.js';
 
 export interface HealthInput {
   now: Date;

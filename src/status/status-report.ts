@@ -1,7 +1,7 @@
 import { RULES } from '../ledger/attempt-rules.js';
 import type { Account } from '../ledger/account-ledger.js';
 import type { Submission } from '../ledger/attempt-rules.js';
-import type { LastAttempt } from '../state/state-store.js';
+import type { LastAttempt } from '../state/autologin-state.js';
 import { describeOffset } from '../time/clock-offset.js';
 
 /** Kite's answer to "is this token still good?" (`status --check`). */

@@ -16,7 +16,10 @@ export interface ConfiguredAccount {
   userId: string | undefined;
   /** `ACCOUNTS_FILE accounts[1] (CD5678)`; undefined for the single KITE_* account. */
   place: string | undefined;
-  /** The whole environment this account's configuration is read from: the process's, overlaid with the account's. */
+  /**
+   * The whole configuration this account's is validated from: the environment and `.env` and
+   * the `*_FILE`s, read once per command, overlaid with the account's own values.
+   */
   env: RawConfig;
 }
 
@@ -26,6 +29,8 @@ export interface ConfiguredAccounts {
   accounts: ConfiguredAccount[];
   /** LOGIN_CONCURRENCY (see AccountsConfig). */
   loginConcurrency: number;
+  /** What only the one read could see (an unreadable `*_FILE`, a `#` cutting a `.env` value): reported with every account's problems. */
+  readProblems: ConfigProblem[];
 }
 
 export interface ConfiguredAccountsOptions {
@@ -44,7 +49,7 @@ export interface ConfiguredAccountsOptions {
 export async function configuredAccounts(options: ConfiguredAccountsOptions): Promise<ConfiguredAccounts> {
   const { env, cwd, readFile } = options;
   // `.env` may set ACCOUNTS_FILE too; the other problems of this read are reported by each command's own load.
-  const { raw } = readConfig({ env, cwd, ...(readFile ? { readFile } : {}) });
+  const { raw, problems: readProblems } = readConfig({ env, cwd, ...(readFile ? { readFile } : {}) });
   const settings = validateAccountsConfig(raw);
   if (!settings.ok) throw new ConfigError(settings.problems);
   const { accountsFile, loginConcurrency } = settings.value;
@@ -60,7 +65,7 @@ export async function configuredAccounts(options: ConfiguredAccountsOptions): Pr
           : 'names an account, but neither ACCOUNTS_FILE nor KITE_USER_ID is set',
       }]);
     }
-    return { fromFile: false, loginConcurrency, accounts: [{ label: userId ?? '', userId, place: undefined, env }] };
+    return { fromFile: false, loginConcurrency, readProblems, accounts: [{ label: userId ?? '', userId, place: undefined, env: raw }] };
   }
 
   // The YAML parser loads only for an accounts file: a single account's `status` and `health` start without it.
@@ -71,10 +76,12 @@ export async function configuredAccounts(options: ConfiguredAccountsOptions): Pr
   const picked = selectAccounts(all, { account: wanted, completionIndex: raw['JOB_COMPLETION_INDEX'] });
   // The account's own values win; a KITE_*_FILE left in the environment or in .env would clash
   // with them: blank ones hide both (a blank variable counts as unset, and beats .env's).
-  const base = { ...env, ...Object.fromEntries([...CREDENTIAL_FILES].map((name) => [name, ''])) };
+  // The read filled KITE_X from a KITE_X_FILE it found: the account's own values replace both.
+  const base = { ...raw, ...Object.fromEntries([...CREDENTIAL_FILES].flatMap((name) => [[name, ''], [name.replace(/_FILE$/, ''), '']])) };
   return {
     fromFile: true,
     loginConcurrency,
+    readProblems: readProblems.filter((problem) => !CREDENTIAL_FILES.has(problem.variable) && !CREDENTIAL_FILES.has(`${problem.variable}_FILE`)),
     accounts: picked.map((account) => ({
       label: account.name ?? account.userId,
       userId: account.userId,
@@ -99,8 +106,8 @@ export function accountTitle(account: ConfiguredAccount): string {
  * @throws ConfigError with all the problems.
  */
 export function loadEach<T>(configured: ConfiguredAccounts, load: (account: ConfiguredAccount) => T): T[] {
-  const problems: ConfigProblem[] = [];
-  const seen = new Set<string>();
+  const problems: ConfigProblem[] = [...configured.readProblems];
+  const seen = new Set<string>(problems.map((problem) => `${problem.variable}\u0000${problem.message}`));
   const values: T[] = [];
   for (const account of configured.accounts) {
     try {

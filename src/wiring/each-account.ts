@@ -1,7 +1,7 @@
 import { ExitCode, isAutologinError } from '../errors/autologin-error.js';
 import { describeUnexpected } from '../errors/describe-unexpected.js';
 import { worstExitCode } from '../accounts/worst-exit-code.js';
-import type { ConfiguredAccount, ConfiguredAccounts } from './configured-accounts.js';
+import type { ConfiguredAccount } from './configured-accounts.js';
 
 export interface EachAccountOptions {
   /** At most this many accounts at once. Default: all at once. */
@@ -10,27 +10,22 @@ export interface EachAccountOptions {
   out: (line: string) => void;
 }
 
-/** `[Mother] ` before each of an account's lines when there are several accounts (none for the single KITE_* account). */
-export function linePrefix(configured: ConfiguredAccounts, account: ConfiguredAccount): string {
-  return configured.fromFile ? `[${account.label}] ` : '';
-}
-
 /**
  * Runs `work` for every account, at most `concurrency` at a time, in the accounts' order,
  * and returns the worst exit code (worstExitCode). One account's failure is reported on its
  * own line and never stops another's turn. The single KITE_* account runs as commands always
  * have: its error is thrown for the CLI entry to report.
  */
-export async function forEachAccount(
-  configured: ConfiguredAccounts,
+export async function forEachAccount<E extends { configured: ConfiguredAccount }>(
+  set: { fromFile: boolean; entries: readonly E[] },
   options: EachAccountOptions,
-  work: (account: ConfiguredAccount, out: (line: string) => void) => Promise<number>,
+  work: (entry: E, out: (line: string) => void) => Promise<number>,
 ): Promise<number> {
-  const { accounts } = configured;
+  const accounts = set.entries;
   const [only] = accounts;
-  if (!configured.fromFile && only && accounts.length === 1) return work(only, options.out);
+  if (!set.fromFile && only && accounts.length === 1) return work(only, options.out);
   const codes = await inPool(accounts, options.concurrency ?? accounts.length, async (account) => {
-    const prefix = linePrefix(configured, account);
+    const prefix = set.fromFile ? `[${account.configured.label}] ` : '';
     const out = (line: string): void => options.out(`${prefix}${line}`);
     try {
       return await work(account, out);

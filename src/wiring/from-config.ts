@@ -1,14 +1,11 @@
 /**
  * The parts commands and the daemon build from the configuration, in one place: the trading
- * calendar, the schedule, the account's state file, and whether the saved token is current.
+ * calendar, the schedule, and whether the saved token is current.
  */
 import type { DaemonConfig, ObserverConfig } from '../config/index.js';
 import { ConfigError } from '../errors/config-error.js';
-import type { Account } from '../ledger/account-ledger.js';
-import { accountFiles } from '../login/account-files.js';
 import { buildCalendar, CalendarDataError, loadCalendarData, SHIPPED_CALENDAR, type TradingCalendar } from '../schedule/calendar.js';
 import { cronSchedule, type CronSchedule } from '../schedule/cron-schedule.js';
-import { StateStore } from '../state/state-store.js';
 import { isTokenCurrent, TokenStore } from '../token-store.js';
 
 /** The calendar the configuration asks for: the shipped holiday list or HOLIDAYS_FILE, plus SKIP/EXTRA dates. */
@@ -27,11 +24,6 @@ export function calendarFor(config: ObserverConfig | DaemonConfig): TradingCalen
 
 export function scheduleFor(config: ObserverConfig | DaemonConfig): CronSchedule {
   return cronSchedule(config.schedule.cron, config.schedule.timeZone);
-}
-
-/** The account's own state file (day record, last attempt, heartbeat): one per api_key and user id. */
-export function stateFor(config: { tokenFile: string; stateDir?: string | undefined }, account: Account): StateStore {
-  return new StateStore(accountFiles(config, account).state);
 }
 
 /** Issued after the last 06:00 IST (the file alone; no Kite call). */

@@ -89,13 +89,26 @@ test.describe('the attempt ledger', () => {
 
   test('a token that cannot be saved after the exchange: SAVE_FAILED at step save, exit 1, never retried', async ({ kite }) => {
     const world = await kite();
-    await mkdir(world.tokenFile, { recursive: true }); // TOKEN_FILE is a directory
-    const { code, stderr } = await world.run(['run', '--once'], todayIsTradingEnv());
+    // A folder takes TOKEN_FILE's place once the session exists (a folder there from the start is refused before any login).
+    world.sim.faults.routes['user-profile'] = { latencyMs: 2_000, times: 1 };
+    const once = world.spawn(['run', '--once'], todayIsTradingEnv());
+    await world.sim.waitForRequest('user-profile', 1);
+    await mkdir(world.tokenFile, { recursive: true });
+    const { code, stderr } = await once.result;
     expect(code).toBe(1);
     expect(stderr).toMatch(/SAVE_FAILED: Kite created a session for .* but its token could not be saved/);
     expect(stderr).toMatch(/"step":"save"/);
     expect(world.sim.count('api-login')).toBe(1);
     expect(world.sim.count('session-token')).toBe(1);
+  });
+
+  test('TOKEN_FILE that is a folder, or a link: exit 2 naming it, before any browser', async ({ kite }) => {
+    const world = await kite();
+    await mkdir(world.tokenFile, { recursive: true });
+    const { code, stderr } = await world.run(['login']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/TOKEN_FILE: .* is a folder, not a regular file/);
+    expect(world.sim.requests).toHaveLength(0);
   });
 
   test('a folder where the token cannot be written: exit 2 naming TOKEN_FILE, before any browser', async ({ kite }) => {

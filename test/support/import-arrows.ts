@@ -118,3 +118,46 @@ export function arrowViolations(root: string, rules: ArrowRules): string[] {
   }
   return problems;
 }
+
+/**
+ * Every circle of imports among the `src/` files under `root`, inside one folder or across
+ * folders (the layers forbid the latter, this finds both): each as the files on it, sorted,
+ * joined by ` <-> `. Types count: a type-only import still ties the two files together.
+ */
+export function importCycles(root: string): string[] {
+  const files = sourceFiles(root, 'src');
+  const edges = new Map<string, string[]>(files.map((file) => [file, importsOf(root, file).flatMap((i) => (i.target && files.includes(i.target) ? [i.target] : []))]));
+  // Tarjan's strongly connected components.
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[] = [];
+  const connect = (file: string): void => {
+    indices.set(file, index);
+    low.set(file, index);
+    index += 1;
+    stack.push(file);
+    onStack.add(file);
+    for (const next of edges.get(file) ?? []) {
+      if (!indices.has(next)) {
+        connect(next);
+        low.set(file, Math.min(low.get(file) as number, low.get(next) as number));
+      } else if (onStack.has(next)) {
+        low.set(file, Math.min(low.get(file) as number, indices.get(next) as number));
+      }
+    }
+    if (low.get(file) !== indices.get(file)) return;
+    const component: string[] = [];
+    for (;;) {
+      const member = stack.pop() as string;
+      onStack.delete(member);
+      component.push(member);
+      if (member === file) break;
+    }
+    if (component.length > 1 || (edges.get(file) ?? []).includes(file)) circles.push(component.sort().join(' <-> '));
+  };
+  for (const file of files) if (!indices.has(file)) connect(file);
+  return circles.sort();
+}

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /**
  * A real Redis for tests: Debian's redis-server (installed by scripts/setup.sh) on
@@ -183,19 +183,6 @@ async function terminate(child: ChildProcess): Promise<void> {
     await exited;
   }
   clearTimeout(timer);
-}
-
-/** A port the kernel says is free now (listen on 0, close); the caller retries if it is taken later. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => { resolve(port); });
-    });
-  });
 }
 
 process.once('exit', () => {

@@ -4,7 +4,7 @@ import type { TradingCalendar } from '../../src/schedule/calendar.js';
 import type { CronSchedule } from '../../src/schedule/cron-schedule.js';
 import { planBeat, type BeatMark } from '../../src/schedule/beat.js';
 import { zonedDay } from '../../src/schedule/zoned-time.js';
-import type { StateStore } from '../../src/state/state-store.js';
+import type { MorningRecord } from '../../src/account/record.js';
 import { ProcessKilled } from './year-kite-model.js';
 
 /**
@@ -59,7 +59,7 @@ export interface TriggerRecord {
 
 export interface SimulatedDaemonDeps {
   machine: FakeMachine;
-  state: () => StateStore;
+  state: () => MorningRecord;
   config: () => DaemonConfig;
   calendar: TradingCalendar;
   schedule: CronSchedule;

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AbortedError, ConfigError, LockedError, LockLostError } from '../../src/errors/index.js';
-import { acquireAccountLock, withAccountLock, type AccountLockOptions } from '../../src/state/account-lock.js';
+import { acquireAccountLock, withAccountLock, type AccountLockOptions } from '../../src/account/files/account-lock.js';
 import { sleep } from '../../src/time/sleep.js';
 
 /** A process's view of time: its wall clock and its monotonic clock, moved by hand. */

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { KiteRejectedError } from '../../src/errors/kite-rejected-error.js';
 import { forEachAccount, inPool, limiter } from '../../src/wiring/each-account.js';
-import type { ConfiguredAccounts } from '../../src/wiring/configured-accounts.js';
+import type { ConfiguredAccount } from '../../src/wiring/configured-accounts.js';
 
-const accounts = (ids: string[], fromFile = true): ConfiguredAccounts => ({
-  fromFile, loginConcurrency: 2, accounts: ids.map((id) => ({ label: id, userId: id, place: `ACCOUNTS_FILE ${id}`, env: {} })),
+const accounts = (ids: string[], fromFile = true): { fromFile: boolean; entries: { configured: ConfiguredAccount }[] } => ({
+  fromFile, entries: ids.map((id) => ({ configured: { label: id, userId: id, place: `ACCOUNTS_FILE ${id}`, env: {} } })),
 });
 
 describe('forEachAccount', () => {
   it('runs every account even when some fail, names each failure, and exits with the most serious code', async () => {
     const lines: string[] = [];
     const ran: string[] = [];
-    const code = await forEachAccount(accounts(['A1', 'B2', 'C3', 'D4']), { concurrency: 2, out: (l) => lines.push(l) }, async (account, out) => {
+    const code = await forEachAccount(accounts(['A1', 'B2', 'C3', 'D4']), { concurrency: 2, out: (l) => lines.push(l) }, async ({ configured: account }, out) => {
       await Promise.resolve();
       ran.push(account.label);
       if (account.label === 'A1') throw new ConfigError([{ variable: 'KITE_TOTP_SECRET', message: 'bad' }]);

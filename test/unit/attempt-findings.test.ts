@@ -7,12 +7,10 @@ import { AccountLedger } from '../../src/ledger/account-ledger.js';
 import { memoryLedgerStore, type LedgerStore } from '../../src/ledger/ledger-store.js';
 import type { AnswerKind, Factor } from '../../src/ledger/records.js';
 import { createLogger } from '../../src/logger.js';
-import { accountFiles } from '../../src/login/account-files.js';
+import { filesHome } from '../../src/account/files/files-home.js';
 import { loginUnderLedger } from '../../src/login/login-under-ledger.js';
-import { openAccountLedger } from '../../src/login/open-ledger.js';
 import { ledgerGate } from '../../src/login/submission-gate.js';
 import { buildSavedToken, TokenStore } from '../../src/token-store.js';
-import { stateFor } from '../../src/wiring/from-config.js';
 import { testDaemonConfig } from '../support/daemon-config.js';
 
 /*
@@ -88,16 +86,16 @@ describe('finding 2: a spent budget never hides a valid token', () => {
 
   it('login answers "still valid" while the account is stopped, and nothing is launched', async () => {
     const config = testDaemonConfig(dir);
-    const files = accountFiles(config, config.credentials);
-    const { ledger, prints } = await openAccountLedger(files, config.credentials, new Date());
+    const record = filesHome().record(config.credentials, config);
+    const { ledger, prints } = await record.hold((held) => held.openLedger(config.credentials, new Date()));
     const id = await ledger.recordSubmission({ factor: 'password', at: new Date().toISOString(), day: '2026-11-23', print: prints.password, via: 'test', pid: 1 });
     await ledger.recordAnswer(id, new Date(), 'rejected', { code: 'CREDENTIALS_REJECTED' });
     const token = buildSavedToken({
       accessToken: 'a'.repeat(32), publicToken: 'b'.repeat(16), apiKey: 'k', userId: 'AB1234', userName: 'T', userShortname: 'T', email: 't@example.com', loginTime: new Date(),
     }, new Date());
     await new TokenStore(config.tokenFile).write(token);
-    const outcome = await loginUnderLedger(config, {}, {
-      logger, state: stateFor(config, config.credentials), via: 'test', lockWaitMs: 1_000,
+    const outcome = await loginUnderLedger(config, record, {}, {
+      logger, via: 'test', lockWaitMs: 1_000,
       session: () => ({ exchange: () => Promise.reject(new Error('no exchange')), profile: () => Promise.resolve({ userId: 'AB1234', userName: 'T', email: 't@example.com' }) }),
       launch: () => Promise.reject(new Error('no browser may start')),
     });

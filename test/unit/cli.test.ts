@@ -22,13 +22,13 @@ describe('the CLI entry', () => {
   it('lists the commands and the exit codes', async () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
-    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'sandbox']);
+    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'migrate', 'sandbox']);
     for (const { name } of COMMANDS) expect(out).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
     expect(out).toMatch(/3 Kite rejected the\s+user id, password or TOTP/);
   });
 
   it('every command has --help', async () => {
-    expect(COMMANDS.length).toBe(6);
+    expect(COMMANDS.length).toBe(7);
     for (const { name } of COMMANDS) {
       const { code, out } = await run([name, '--help']);
       expect(code).toBe(0);
@@ -73,7 +73,7 @@ describe('the CLI entry', () => {
   });
 
   it('lists each command as its own module describes it, without loading it for --help', async () => {
-    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'sandbox']);
+    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'migrate', 'sandbox']);
     for (const entry of COMMANDS) {
       const command = await entry.load();
       expect({ name: command.name, summary: command.summary }).toEqual({ name: entry.name, summary: entry.summary });
@@ -106,7 +106,7 @@ process.on('exit', () => appendFileSync(process.env.KAL_LOADED, Object.keys(cach
     const ours = (urls: string[]) => urls.filter((url) => url.includes('/dist/')).map((url) => url.slice(url.indexOf('/dist/') + 6)).sort();
     for (const flag of ['--help', '--version']) {
       const urls = await loaded([flag]);
-      expect(ours(urls), flag).toEqual(['cli.js', 'errors/autologin-error.js', 'version.js']);
+      expect(ours(urls), flag).toEqual(['cli.js', 'disk/read.js', 'errors/autologin-error.js', 'version.js']);
       expect(urls.filter((url) => url.includes('node_modules')), flag).toEqual([]);
     }
     for (const command of ['status', 'health']) {
@@ -115,7 +115,7 @@ process.on('exit', () => appendFileSync(process.env.KAL_LOADED, Object.keys(cach
       expect(urls.filter((url) => heavy.test(url)), command).toEqual([]);
       expect(ours(urls).filter((file) => file.startsWith('commands/') && file !== `commands/${command}.js` && file !== 'commands/parse-args.js'), command).toEqual([]);
       // Each module costs start-up time: not the lock's code (with every error class) nor what only logins use.
-      expect(ours(urls).filter((file) => ['state/account-lock.js', 'errors/index.js', 'config/validate.js', 'logger.js'].includes(file)), command).toEqual([]);
+      expect(ours(urls).filter((file) => ['account/files/account-lock.js', 'account/postgres/index.js', 'errors/index.js', 'config/validate.js', 'logger.js'].includes(file)), command).toEqual([]);
     }
   });
 });

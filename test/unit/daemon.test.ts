@@ -10,7 +10,7 @@ import { calendarFor, scheduleFor } from '../../src/wiring/from-config.js';
 import { SHUTDOWN_BUDGET_MS } from '../../src/daemon/shutdown-budget.js';
 import { createLogger } from '../../src/logger.js';
 import type { Trigger } from '../../src/schedule/beat.js';
-import { StateStore } from '../../src/state/state-store.js';
+import { StateStore } from '../../src/account/files/state-file.js';
 import { testDaemonConfig } from '../support/daemon-config.js';
 
 const ist = (text: string): number => Date.parse(`${text}+05:30`);

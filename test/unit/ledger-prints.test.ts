@@ -15,7 +15,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 const { AccountLedger } = await import('../../src/ledger/account-ledger.js');
-const { fileLedgerStore } = await import('../../src/ledger/ledger-store.js');
+const { fileLedgerStore } = await import('../../src/account/files/ledger-file.js');
 
 describe('ledger prints', () => {
   const dirs: string[] = [];

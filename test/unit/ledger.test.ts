@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors/index.js';
 import { AccountLedger } from '../../src/ledger/account-ledger.js';
 import { judge, RULES, totpAllowed } from '../../src/ledger/attempt-rules.js';
-import { fileLedgerStore, memoryLedgerStore, type LedgerStore } from '../../src/ledger/ledger-store.js';
+import { fileLedgerStore } from '../../src/account/files/ledger-file.js';
+import { memoryLedgerStore, type LedgerStore } from '../../src/ledger/ledger-store.js';
 import type { Factor, OutcomeKind } from '../../src/ledger/records.js';
 
 const account = { apiKey: 'app1', userId: 'AB1234' };

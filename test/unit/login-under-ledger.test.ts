@@ -6,7 +6,7 @@ import { BrowserError, KiteRejectedError } from '../../src/errors/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { loginOnce } from '../../src/login/login-once.js';
 import { loginUnderLedger } from '../../src/login/login-under-ledger.js';
-import { stateFor } from '../../src/wiring/from-config.js';
+import { filesHome } from '../../src/account/files/files-home.js';
 import { testDaemonConfig } from '../support/daemon-config.js';
 
 describe('loginUnderLedger, the in-process edge of a login', () => {
@@ -16,9 +16,8 @@ describe('loginUnderLedger, the in-process edge of a login', () => {
 
   const run = async (perform: typeof loginOnce) => {
     const config = testDaemonConfig(dir);
-    return loginUnderLedger(config, { force: true }, {
-      logger: createLogger('silent'), state: stateFor(config, config.credentials), via: 'test', lockWaitMs: 1_000, perform,
-    });
+    const record = filesHome().record(config.credentials, config);
+    return loginUnderLedger(config, record, { force: true }, { logger: createLogger('silent'), via: 'test', lockWaitMs: 1_000, perform });
   };
 
   it('passes a typed error through unchanged', async () => {

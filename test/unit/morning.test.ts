@@ -11,7 +11,7 @@ import type { Notice } from '../../src/notify/notice.js';
 import { createNotifier, SharedHeartbeat } from '../../src/notify/notifier.js';
 import { decideCatchUp } from '../../src/schedule/plan.js';
 import { limiter } from '../../src/wiring/each-account.js';
-import { StateStore } from '../../src/state/state-store.js';
+import { StateStore } from '../../src/account/files/state-file.js';
 import { testDaemonConfig } from '../support/daemon-config.js';
 
 const ist = (text: string): Date => new Date(`${text}+05:30`);

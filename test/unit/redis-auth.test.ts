@@ -2,8 +2,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TOKEN_CHANNEL, tokenKey, type TokenMessage } from '../../src/redis/keys.js';
 import { createRedisClient, type RedisClient } from '../../src/redis/redis-client.js';
 import { RedisUnavailableError } from '../../src/redis/redis-error.js';
-import { RedisLedgerStore } from '../../src/redis/redis-ledger-store.js';
-import { acquireRedisLock } from '../../src/redis/redis-lock.js';
 import { parseRedisUrl } from '../../src/redis/redis-url.js';
 import { followTokens, publishToken, readToken } from '../../src/redis/token-channel.js';
 import { buildSavedToken } from '../../src/token-store.js';
@@ -14,7 +12,7 @@ const WRITER_PASSWORD = 'writer-Secret-52';
 const READER_PASSWORD = 'reader-Secret-17';
 
 /** The ACL rules the README recommends: kite-autologin's own user, and a trading program's. */
-const WRITER_RULES = 'resetchannels ~kite-autologin:* &kite-autologin:* -@all +get +set +exists +append +pexpire +pexpireat +del +publish +eval +ping';
+const WRITER_RULES = 'resetchannels ~kite-autologin:* &kite-autologin:* -@all +get +set +pexpireat +publish +eval +ping';
 const READER_RULES = 'resetchannels %R~kite-autologin:token:* &kite-autologin:tokens -@all +get +subscribe +ping';
 
 const token = buildSavedToken({
@@ -80,17 +78,11 @@ describe('Redis with a password (real Redis)', () => {
     expect(await readToken(reader, 'abc123', 'AB1234')).toEqual(token);
     await subscription.close();
 
-    const ledger = new RedisLedgerStore(writer, 'abc123', 'AB1234');
-    await ledger.create('header\n');
-    await ledger.append('line\n');
-    expect(await ledger.read()).toBe('header\nline\n');
-    const lock = await acquireRedisLock(writer, 'abc123', 'AB1234', { waitMs: 0 });
-    await lock.confirmHeld();
-    await lock.release();
 
     const denied = await failureOf(reader.call('SET', tokenKey('abc123', 'AB1234'), 'forged'));
     expect(denied).toMatchObject({ failure: 'permission', detail: 'NOPERM', retryable: false });
-    await failureOf(new RedisLedgerStore(reader, 'abc123', 'AB1234').read());
+    // The reader may not read another account's key, nor anything outside kite-autologin's.
+    await failureOf(reader.call('GET', 'kite-autologin:other'));
     await failureOf(writer.call('FLUSHALL'));
     await failureOf(writer.call('GET', 'someone-else:key'));
     await failureOf(writer.call('PUBLISH', 'another-channel', 'x'));

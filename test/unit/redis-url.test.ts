@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/index.js';
-import { ledgerKey, lockKey, TOKEN_CHANNEL, tokenKey, tokenKeyExpiry } from '../../src/redis/keys.js';
+import { TOKEN_CHANNEL, tokenKey, tokenKeyExpiry } from '../../src/redis/keys.js';
 import { RedisUnavailableError, toRedisError } from '../../src/redis/redis-error.js';
 import { parseRedisUrl, redisUrlFromEnvironment } from '../../src/redis/redis-url.js';
 import { fromIstParts } from '../../src/time/ist.js';
@@ -116,8 +116,6 @@ describe('Redis errors made safe', () => {
 describe('Redis names', () => {
   it('puts every key and the channel under kite-autologin:, one key per api_key and upper-case user id', () => {
     expect(tokenKey('abc123', 'ab1234')).toBe('kite-autologin:token:abc123:AB1234');
-    expect(ledgerKey('abc123', 'AB1234')).toBe('kite-autologin:ledger:abc123:AB1234');
-    expect(lockKey('abc123', 'AB1234')).toBe('kite-autologin:lock:abc123:AB1234');
     expect(TOKEN_CHANNEL).toBe('kite-autologin:tokens');
     expect(() => tokenKey('abc:123', 'AB1234')).toThrow(RangeError);
     expect(() => tokenKey('abc123', '')).toThrow(RangeError);

@@ -7,20 +7,19 @@ import { resumeCommand } from '../../src/commands/resume.js';
 import type { DaemonConfig } from '../../src/config/index.js';
 import { attemptOutcomeOf } from '../../src/daemon/attempt-protocol.js';
 import { runMorning, type MorningDeps, type MorningResult } from '../../src/daemon/morning.js';
-import { calendarFor, savedTokenValid, scheduleFor, stateFor } from '../../src/wiring/from-config.js';
+import { calendarFor, savedTokenValid, scheduleFor } from '../../src/wiring/from-config.js';
 import { AccountLedger } from '../../src/ledger/account-ledger.js';
 import type { Submission } from '../../src/ledger/attempt-rules.js';
-import { fileLedgerStore } from '../../src/ledger/ledger-store.js';
-import { accountFiles } from '../../src/login/account-files.js';
-import { accountStopOf } from '../../src/login/account-stop.js';
+import { accountStop } from '../../src/account/account-stop.js';
+import { accountFiles } from '../../src/account/files/account-files.js';
+import { filesHome } from '../../src/account/files/files-home.js';
+import { fileLedgerStore } from '../../src/account/files/ledger-file.js';
 import { loginUnderLedger as guardedLogin } from '../../src/login/login-under-ledger.js';
-import { openAccountLedger } from '../../src/login/open-ledger.js';
 import { createLogger } from '../../src/logger.js';
 import type { Notice } from '../../src/notify/notice.js';
 import { scheduledTime } from '../../src/schedule/plan.js';
 import { mulberry32 } from '@kite-autologin/simulator/shapes';
 import { nextDay } from '../../src/schedule/zoned-time.js';
-import { withAccountLock } from '../../src/state/account-lock.js';
 import { istDate } from '../../src/time/ist.js';
 import { isTokenCurrent, TokenStore } from '../../src/token-store.js';
 import { testDaemonConfig } from '../support/daemon-config.js';
@@ -171,23 +170,30 @@ describe('a simulated year (2026) of unattended mornings', () => {
     const kite = new KiteModel({ userId: config.credentials.userId, password: FIRST_PASSWORD, totpSecret: FIRST_TOTP }, (day) => KITE[day] ?? {});
     const account = { apiKey: config.credentials.apiKey, userId: config.credentials.userId };
     const files = accountFiles(config, account);
-    const state = () => stateFor(config, config.credentials);
+    const home = filesHome();
+    const record = () => home.record(account, config);
+    const state = () => record().morning;
+    const secrets = () => ({ password: config.credentials.password, totpSecret: config.credentials.totpSecret });
+    const stopOf = async () => {
+      const stop = await accountStop(record(), secrets(), machine.now());
+      return stop ? { code: stop.cause, since: stop.since } : undefined;
+    };
 
-    const login = (via: string) => guardedLogin(config, { force: false }, {
-      state: state(), via, logger, now: machine.now, perform: kite.performAs(via), session: kite.session, lockWaitMs: 1_000, sleep: machine.sleep,
+    const login = (via: string) => guardedLogin(config, record(), { force: false }, {
+      via, logger, now: machine.now, perform: kite.performAs(via), session: kite.session, lockWaitMs: 1_000, sleep: machine.sleep,
     });
     const morningDeps = (): MorningDeps => ({
       config, logger, state: state(), calendar, now: machine.now, sleep: machine.sleep, random,
       signal: new AbortController().signal,
       notifier: { notify: (notice) => { notices.push(notice); return Promise.resolve(); }, heartbeat: () => Promise.resolve() },
       attempt: async () => attemptOutcomeOf(await login('daemon')),
-      accountStop: () => accountStopOf(config, machine.now()),
+      accountStop: stopOf,
     });
     const daemon = new SimulatedDaemon({
       machine, state, config: () => config, calendar, schedule,
       runMorning: (trigger) => runMorning(morningDeps(), trigger),
       tokenValid: () => savedTokenValid(config.tokenFile, machine.now()),
-      stopped: async () => (await accountStopOf(config, machine.now())) !== undefined,
+      stopped: async () => (await stopOf()) !== undefined,
     });
     /** systemd brings a killed daemon back a minute later (Restart=always). */
     const keepAlive = async (first: TriggerRecord | undefined): Promise<void> => {
@@ -199,8 +205,7 @@ describe('a simulated year (2026) of unattended mornings', () => {
     };
     /** The guarded login's own view (it holds the lock): is the account stopped? */
     const stopNow = async (): Promise<string | undefined> => {
-      const { ledger, prints } = await openAccountLedger(files, config.credentials, machine.now());
-      return ledger.judge(prints, true).stop?.cause;
+      return (await accountStop(record(), secrets(), machine.now(), true))?.cause;
     };
     /**
      * A person runs `kite-autologin resume`: the real command, at the simulated time. If it
@@ -222,8 +227,8 @@ describe('a simulated year (2026) of unattended mornings', () => {
       const stopAfter = await stopNow();
       if (stopAfter === undefined) return;
       problems.push(`${istDate(machine.now())}: \`kite-autologin resume\` said "${said.join(' ')}" yet logins are still refused (HALTED, ${stopAfter}; before: ${stopBefore ?? 'not stopped'}); resume recorded directly instead`);
-      await withAccountLock(files.lock, async () => {
-        const ledger = await AccountLedger.open(fileLedgerStore(files.ledger), account, machine.now(), { create: false });
+      await record().hold(async (held) => {
+        const ledger = await held.recordedLedger(machine.now());
         await ledger?.recordResume(machine.now(), 'resume');
       }, { waitMs: 1_000 });
     };

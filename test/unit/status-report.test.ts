@@ -5,9 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gatherStatus } from '../../src/commands/status.js';
 import { loadObserverConfig } from '../../src/config/load.js';
 import { AccountLedger } from '../../src/ledger/account-ledger.js';
-import { fileLedgerStore } from '../../src/ledger/ledger-store.js';
-import { accountFiles } from '../../src/login/account-files.js';
-import { StateStore } from '../../src/state/state-store.js';
+import { accountFiles } from '../../src/account/files/account-files.js';
+import { filesHome } from '../../src/account/files/files-home.js';
+import { fileLedgerStore } from '../../src/account/files/ledger-file.js';
+import { StateStore } from '../../src/account/files/state-file.js';
 import { renderStatusJson, renderStatusText, type StatusReport } from '../../src/status/status-report.js';
 import { buildSavedToken, TokenStore } from '../../src/token-store.js';
 
@@ -152,7 +153,6 @@ describe('gathering the report from the files', () => {
 
   const now = new Date('2026-11-24T03:00:00Z'); // Tuesday 08:30 IST
   const account = { apiKey: 'app1', userId: 'AB1234' };
-  const raw = { KITE_API_KEY: 'app1', KITE_USER_ID: 'AB1234' };
 
   it('reads the token, the ledger and the state file; shows only today\'s (IST) submissions; asks Kite only when told to', async () => {
     const config = loadObserverConfig({ env: { TOKEN_FILE: join(dir, 'kite-token.json') }, cwd: dir, readFile: () => { throw Object.assign(new Error('none'), { code: 'ENOENT' }); } });
@@ -170,7 +170,8 @@ describe('gathering the report from the files', () => {
 
     let asked = 0;
     const askKite = () => { asked += 1; return Promise.resolve({ accepts: false as const, reason: 'Kite no longer accepts the saved token' }); };
-    const plain = await gatherStatus({ config, raw, now });
+    const record = filesHome().record(account, config);
+    const plain = await gatherStatus({ config, record, now });
     expect(plain).toMatchObject({
       valid: true,
       token: { state: 'saved', userId: 'AB1234', current: true, kite: undefined },
@@ -184,12 +185,12 @@ describe('gathering the report from the files', () => {
     expect(asked).toBe(0);
     expect(JSON.stringify(plain)).not.toContain('SECRET');
 
-    const checked = await gatherStatus({ config, raw, now, askKite });
+    const checked = await gatherStatus({ config, record, now, askKite });
     expect(asked).toBe(1);
     expect(checked).toMatchObject({ valid: false, token: { current: true, kite: { accepts: false } } });
 
     // Tomorrow after 06:00 IST the token is dead: Kite is not asked about it.
-    const later = await gatherStatus({ config, raw, now: new Date('2026-11-25T01:00:00Z'), askKite });
+    const later = await gatherStatus({ config, record, now: new Date('2026-11-25T01:00:00Z'), askKite });
     expect(asked).toBe(1);
     expect(later).toMatchObject({ valid: false, token: { current: false }, submissionsToday: [] });
   });

@@ -1,0 +1,28 @@
+import type { Logger } from '../logger.js';
+import { isTokenCurrent, TokenStore, type SavedToken } from '../token-store.js';
+import type { AccountRecord } from './record.js';
+
+/**
+ * Today's token for the account, as a beat sees it without asking Kite: the token file's, or
+ * the record's (a database: another host's login), whichever is current and newer; a newer
+ * one from the record is written into this host's token file, for the programs here. A record
+ * that cannot be read throws: "no answer" is never "no token".
+ */
+export async function todaysToken(record: AccountRecord, tokenFile: string, now: Date, logger?: Logger): Promise<SavedToken | undefined> {
+  const store = new TokenStore(tokenFile);
+  const own = (token: SavedToken): boolean => token.api_key === record.account.apiKey && token.user_id.toUpperCase() === record.account.userId.toUpperCase() && isTokenCurrent(token, now);
+  const [file, kept] = await Promise.all([store.read(), record.readToken()]);
+  const fromFile = file.state === 'ok' && own(file.token) ? file.token : undefined;
+  const fromRecord = kept.state === 'ok' && own(kept.token) ? kept.token : undefined;
+  if (fromRecord && (!fromFile || Date.parse(fromRecord.login_time) > Date.parse(fromFile.login_time))) {
+    await store.write(fromRecord).catch((error: unknown) => logger?.warn({ file: tokenFile, code: (error as NodeJS.ErrnoException).code }, 'could not copy the token kept in the record into the token file'));
+    return fromRecord;
+  }
+  return fromFile;
+}
+
+/** Read only (`health`): is a token issued after the last 06:00 IST in the token file or in the record? */
+export async function tokenCurrent(record: AccountRecord | undefined, tokenFile: string, now: Date): Promise<boolean> {
+  const [file, kept] = await Promise.all([new TokenStore(tokenFile).read(), record ? record.readToken() : Promise.resolve({ state: 'missing' as const })]);
+  return (file.state === 'ok' && isTokenCurrent(file.token, now)) || (kept.state === 'ok' && isTokenCurrent(kept.token, now));
+}
