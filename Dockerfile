@@ -1,7 +1,7 @@
-# kite-autologin: logs in to Zerodha Kite Connect every trading morning (README: Deployment).
-# The Node version is the one the project is tested with; Debian bookworm gives the same
-# Chromium package the tests use.
-ARG NODE_VERSION=20.20.2
+# kite-autologin: logs in to Zerodha Kite Connect every trading morning (docs/deployment.md).
+# The Node version is the one the project is tested with (Node 24 LTS: package.json engines,
+# scripts/setup.sh, CI); Debian bookworm gives the same Chromium package the tests use.
+ARG NODE_VERSION=24.21.0
 
 # --- build: all dependencies, TypeScript -> dist/ (the Kite simulator package first) ---
 FROM node:${NODE_VERSION}-bookworm-slim AS build
@@ -14,7 +14,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY packages/kite-simulator/tsconfig.json ./packages/kite-simulator/
 COPY packages/kite-simulator/src ./packages/kite-simulator/src
 COPY src ./src
-RUN npm run build
+# Source maps and type declarations serve nobody at run time: not carried into the image.
+RUN npm run build \
+ && find dist packages/kite-simulator/dist -type f \( -name '*.map' -o -name '*.d.ts' \) -delete
 
 # --- runtime: production dependencies, dist/, Debian's Chromium headless shell, tini ---
 FROM node:${NODE_VERSION}-bookworm-slim
@@ -34,7 +36,8 @@ ENV NODE_ENV=production \
     XDG_CONFIG_HOME=/data/tmp/.config \
     XDG_CACHE_HOME=/data/tmp/.cache \
     CHROMIUM_PATH=/usr/lib/chromium/chromium-headless-shell \
-    CHROMIUM_SANDBOX=off
+    CHROMIUM_SANDBOX=off \
+    KITE_AUTOLOGIN_IMAGE=1
 WORKDIR /app
 # The simulator package is in the image for `sandbox` (only that command loads it).
 COPY package.json package-lock.json ./

@@ -10,11 +10,13 @@ import { killAll, MARK, ProcessWatch } from './processes.js';
 /**
  * `npm run fuzz -- --seeds N [--from S] [--seed S] [--jobs J]`: the real CLI
  * (`node dist/cli.js login`) against fresh simulators serving fuzzed login pages
- * (src/simulator/shapes/), one throwaway account and temp folder per seed, J at a time.
- * Prints, per shape feature, how many seeds passed and failed, then every failed seed with
- * its features, exit code, first line of its error and how to replay it. Exits 1 if any
- * seed failed. Every process a seed started (the CLI, its Chromium) is killed after it,
- * and its temp folder removed; on Ctrl-C, everything still running.
+ * (packages/kite-simulator/src/shapes/), one throwaway account and temp folder per seed, J at
+ * a time. A page asking for the App Code or an SMS OTP makes its account one without external
+ * TOTP (the simulator's doing), and must end in a stop with no code typed. Prints, per shape
+ * feature, how many seeds passed and failed, then every failed seed with its features, exit
+ * code, first line of its error, what it pressed after the code, and how to replay it. Exits
+ * 1 if any seed failed. Every process a seed started (the CLI, its Chromium) is killed after
+ * it, and its temp folder removed; on Ctrl-C, everything still running.
  */
 const CLI = resolve('dist/cli.js');
 
@@ -55,6 +57,8 @@ interface SeedResult {
   error: string;
   stderr: string;
   harm: number;
+  /** What was pressed on the pages after the code, in order ("Allow", "decoy: Set up passkey"). */
+  pressed: string[];
   ms: number;
 }
 
@@ -96,7 +100,17 @@ async function runSeed(seed: number): Promise<SeedResult> {
     await sim.close();
     await rm(dir, { recursive: true, force: true });
   }
-  const run = { exitCode, apiLogin: sim.count('api-login'), apiTwofa: sim.count('api-twofa'), typed: sim.count('fuzz-typed'), harm: sim.count('fuzz-harm') };
+  const run = {
+    exitCode,
+    apiLogin: sim.count('api-login'),
+    apiTwofa: sim.count('api-twofa'),
+    typed: sim.count('fuzz-typed'),
+    harm: sim.count('fuzz-harm'),
+    typedCode: sim.requests.filter((r) => r.path === '/fuzz/typed/code').length,
+    decoys: sim.steps.filter((s) => s.outcome === 'decoy').length,
+    backgroundSecrets: sim.background.filter((b) => b.carriesSecret).length,
+    errorCode: errorCode(stderr),
+  };
   const verdict = judgeShapeRun(shape, run);
   const problems = timedOut ? [`killed after ${timeoutMs / 1000}s`, ...verdict.problems] : verdict.problems;
   return {
@@ -108,8 +122,14 @@ async function runSeed(seed: number): Promise<SeedResult> {
     error: firstError(stderr),
     stderr,
     harm: run.harm,
+    pressed: sim.steps.map((s) => (s.outcome === 'decoy' ? `decoy: ${s.pressed}` : s.pressed)),
     ms: Date.now() - started,
   };
+}
+
+/** The code of the CLI's own error line ("kite-autologin: CODE: ..."), '' without one. */
+function errorCode(stderr: string): string {
+  return /^kite-autologin: ([A-Z][A-Z_]+): /m.exec(stderr)?.[1] ?? '';
 }
 
 /**
@@ -175,10 +195,16 @@ function describe(f: Record<ShapeDimension, string>): string {
   if (f.solvable === 'no') return `captcha ${f.captcha}, host ${f.host}`;
   const overlay = f.overlay === 'none' ? 'no overlay'
     : `overlay ${f.overlay} ${f['overlay-style']} dismiss "${f.dismiss}"${f.harmful === 'none' ? '' : ` + harmful "${f.harmful}"`} (${f['overlay-under']})`;
+  const afterCode = f['after-code'] === 'none' ? ''
+    : `after the code: ${f['after-code'] === 'offers' ? '' : `consent "${f['consent-words']}" (${f['consent-decoys']} decoys)`}${f.offers === '0' ? '' : `${f['after-code'] === 'both' ? ' + ' : ''}${f.offers} offer(s), first skipped by "${f['offer-skip']}"`}`;
+  const late = f['late-dialog'] === 'none' ? '' : `late dialog ${f['late-dialog']}${f['late-look'] === 'none' ? '' : `/${f['late-look']}`} on ${f['late-screen']} ("${f['late-dismiss']}")`;
+  const background = f.background === 'none' ? '' : `background ${f.background} to ${f['background-to']}${f['background-fails'] === 'none' ? '' : `, failing ${f['background-fails']}`}`;
   return [
+    f['second-factor'] === 'totp' ? '' : `asks for ${f['second-factor']} ("${f['code-words']}")`,
     `host ${f.host}`, f.steps, f.form, `control ${f.control} "${f['login-text']}"`, `enter ${f.enter}`,
     `labels ${f.label}/${f['code-label']}`, `code ${f.code} ${f['code-type']} by ${f['code-submit']}`, overlay,
     `ids ${f['user-id']}/${f['code-id']}`, `delay ${f.delay}`, f.banner === 'yes' ? 'cookie banner' : '', f['user-chip'] === 'none' ? '' : `chip "${f['user-chip']}"`,
+    afterCode, late, background,
   ].filter(Boolean).join(', ');
 }
 
@@ -205,6 +231,7 @@ async function main(): Promise<void> {
     for (const r of failed) {
       process.stdout.write(`\n  seed ${r.seed}: ${describe(r.features)}\n`);
       process.stdout.write(`    exit ${String(r.exitCode)}; ${r.problems.join('; ')}${r.harm ? `; clicked a harmful control ${r.harm}x` : ''}\n`);
+      if (r.pressed.length > 0) process.stdout.write(`    pressed after the code: ${r.pressed.map((p) => `"${p}"`).join(', ')}\n`);
       if (r.error) process.stdout.write(`    ${r.error}\n`);
       if (verbose) process.stdout.write(`    CLI stderr:\n${r.stderr.trimEnd().split('\n').map((l) => `      ${l}`).join('\n')}\n`);
       process.stdout.write(`    replay: npm run fuzz -- --seed ${r.seed}\n`);

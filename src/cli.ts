@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'resume', summary: 'Clear the stop left by a rejected or unanswered password or TOTP, once you have fixed it', load: async () => (await import('./commands/resume.js')).resumeCommand },
   { name: 'migrate', summary: 'Move this host\'s file ledgers into the database (DATABASE_URL), stops and counts included', load: async () => (await import('./commands/migrate.js')).migrateCommand },
   { name: 'sandbox', summary: 'Run the real login against the built-in Kite simulator (no account needed)', load: async () => (await import('./commands/sandbox.js')).sandboxCommand },
+  { name: 'simulator', summary: 'Serve the built-in Kite simulator on loopback, for trying the tool without an account', load: async () => (await import('./commands/simulator.js')).simulatorCommand },
 ];
 
 export function usage(): string {

@@ -1,3 +1,4 @@
+import { StateError } from '../errors/state-error.js';
 import type { Logger } from '../logger.js';
 import { isTokenCurrent, TokenStore, type SavedToken } from '../token-store.js';
 import type { AccountRecord } from './record.js';
@@ -6,7 +7,7 @@ import type { AccountRecord } from './record.js';
  * Today's token for the account, as a beat sees it without asking Kite: the token file's, or
  * the record's (a database: another host's login), whichever is current and newer; a newer
  * one from the record is written into this host's token file, for the programs here. A record
- * that cannot be read throws: "no answer" is never "no token".
+ * that cannot be read throws when the file has no current token: "no answer" is never "no token".
  */
 export async function todaysToken(record: AccountRecord, tokenFile: string, now: Date, logger?: Logger): Promise<SavedToken | undefined> {
   const store = new TokenStore(tokenFile);
@@ -14,6 +15,8 @@ export async function todaysToken(record: AccountRecord, tokenFile: string, now:
   const [file, kept] = await Promise.all([store.read(), record.readToken()]);
   const fromFile = file.state === 'ok' && own(file.token) ? file.token : undefined;
   const fromRecord = kept.state === 'ok' && own(kept.token) ? kept.token : undefined;
+  // Not knowing is not "none": another host may have logged in, and a login here would end its session.
+  if (kept.state === 'unreadable' && !fromFile) throw new StateError(record.place, `the token it keeps cannot be read (${kept.reason}); no login is started until it answers.`);
   if (fromRecord && (!fromFile || Date.parse(fromRecord.login_time) > Date.parse(fromFile.login_time))) {
     await store.write(fromRecord).catch((error: unknown) => logger?.warn({ file: tokenFile, code: (error as NodeJS.ErrnoException).code }, 'could not copy the token kept in the record into the token file'));
     return fromRecord;

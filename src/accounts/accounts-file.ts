@@ -29,6 +29,12 @@ export interface LoadAccountsOptions {
   statFile?: (path: string) => { mode: number };
   /** Whether file modes mean anything (refusing secrets in a group- or world-readable file). Default: not on Windows. */
   checkMode?: boolean;
+  /**
+   * Where the problems of a file that could be read go, to be reported with the accounts'
+   * configuration problems in one round; the accounts complete in themselves are returned
+   * then. Without it, any problem is thrown.
+   */
+  problems?: ConfigProblem[];
 }
 
 const readText = (path: string): string => readTextSync(path);
@@ -43,7 +49,8 @@ const MAX_YAML_ERRORS = 5;
  * and its secrets can move together.
  *
  * @throws ConfigError listing every problem at once, each named like
- *   `ACCOUNTS_FILE accounts[1] (CD5678).password`, never with a value.
+ *   `ACCOUNTS_FILE accounts[1] (CD5678).password`, never with a value (with `problems`:
+ *   only when the file cannot be read or parsed).
  */
 export function loadAccountsFile(options: LoadAccountsOptions): AccountSettings[] {
   const {
@@ -83,7 +90,8 @@ export function loadAccountsFile(options: LoadAccountsOptions): AccountSettings[
   };
 
   const accounts = resolveAccounts(document, { baseDir: dirname(file), tokenFile: resolve(cwd, options.tokenFile), readFile, isExposed, problems });
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (options.problems) options.problems.push(...problems);
+  else if (problems.length > 0) throw new ConfigError(problems);
   return accounts;
 }
 

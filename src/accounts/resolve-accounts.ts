@@ -39,6 +39,12 @@ export interface AccountSettings {
   /** How problems name this account, e.g. `ACCOUNTS_FILE accounts[1] (CD5678)`. */
   place: string;
   env: AccountEnv;
+  /**
+   * The variables of `env` whose values the file could not give (their problems are reported
+   * already, and their values are blank): the rest of the account's configuration is still
+   * checked, so every problem comes out in one round. Empty for an account complete in itself.
+   */
+  reported: (keyof AccountEnv)[];
 }
 
 
@@ -91,8 +97,15 @@ export function resolveAccounts(document: unknown, context: ResolveContext): Acc
     return account === undefined ? [] : [account];
   });
   checkUnique(identities, context);
-  return problems.length > 0 ? [] : accounts;
+  // The accounts complete in themselves, even beside problems: their configuration is checked too, so every problem comes out at once.
+  return accounts;
 }
+
+/** The variable each key of the file stands for. */
+const VARIABLE_OF: Readonly<Record<CredentialKey, keyof AccountEnv>> = {
+  api_key: 'KITE_API_KEY', api_secret: 'KITE_API_SECRET', user_id: 'KITE_USER_ID', password: 'KITE_PASSWORD',
+  totp_secret: 'KITE_TOTP_SECRET', redirect_url: 'KITE_REDIRECT_URL',
+};
 
 function readDefaults(map: Mapping, context: ResolveContext): Partial<Record<CredentialKey, Got>> {
   for (const key of Object.keys(map)) {
@@ -125,21 +138,22 @@ function readAccount(
   checkKeys(item, place, ACCOUNT_KEYS, context);
 
   const values: Partial<Record<CredentialKey, string>> = {};
-  let complete = userId?.ok === true;
+  const reported: (keyof AccountEnv)[] = [];
   if (userId === undefined) required('user_id', place, context);
-  else if (userId.ok) values.user_id = userId.value;
+  if (userId?.ok === true) values.user_id = userId.value;
+  else reported.push(VARIABLE_OF.user_id);
   for (const key of CREDENTIAL_KEYS) {
     if (key === 'user_id') continue;
     const got = readCredential(item, key, place, context) ?? (DEFAULTABLE_KEYS.has(key) ? defaults[key] : undefined);
     if (got === undefined) required(key, place, context);
     if (got?.ok === true) values[key] = got.value;
-    else complete = false;
+    else reported.push(VARIABLE_OF[key]);
   }
 
   const name = readName(item, place, context);
   const tokenFile = readTokenFile(item, place, values.user_id, context);
   if (values.user_id !== undefined) identities.push({ index, place: at(place), userId: values.user_id, apiKey: values.api_key, tokenFile });
-  if (!complete || name === false || tokenFile === undefined) return undefined;
+  if (tokenFile === undefined) reported.push('TOKEN_FILE');
   const env: AccountEnv = {
     KITE_API_KEY: values.api_key ?? '',
     KITE_API_SECRET: values.api_secret ?? '',
@@ -147,10 +161,10 @@ function readAccount(
     KITE_PASSWORD: values.password ?? '',
     KITE_TOTP_SECRET: values.totp_secret ?? '',
     KITE_REDIRECT_URL: values.redirect_url ?? '',
-    TOKEN_FILE: tokenFile,
+    TOKEN_FILE: tokenFile ?? '',
   };
-  const settings: AccountSettings = { index, userId: env.KITE_USER_ID, place: at(place), env };
-  if (name !== undefined) settings.name = name;
+  const settings: AccountSettings = { index, userId: env.KITE_USER_ID, place: at(place), env, reported };
+  if (name !== undefined && name !== false) settings.name = name;
   return settings;
 }
 

@@ -18,7 +18,7 @@ export function describePhase(event: PhaseEvent, who: { userId: string }): strin
     case 'profile': return '✓ profile check: Kite accepts the new token';
     case 'save': return `✓ token saved to ${String(d['tokenFile'])} (valid until ${String(d['expiresAt'])})`;
     case 'browser-closed': return '✓ browser closed';
-    case 'redis-copy': return d['landed'] ? `✓ token copied to Redis (${String(d['key'])})` : '✗ Redis did not get the token: it is in the token file; run `kite-autologin login` again once Redis is back to copy it (no new login)';
+    case 'redis-copy': return d['landed'] ? '✓ token copied to Redis' : '✗ Redis did not get the token: it is in the token file; run `kite-autologin login` again once Redis is back to copy it (no new login)';
     default: return undefined;
   }
 }

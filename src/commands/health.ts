@@ -31,7 +31,7 @@ Options:
   async run(ctx) {
     const { values } = parseCommandArgs('health', ctx.args, { account: { type: 'string' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: observerConfigFrom });
+    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: observerConfigFrom, use: 'read' });
     const now = new Date();
     const unreadable: number[] = [];
     // With several accounts, one whose records cannot be read is unhealthy on its own line (exit 2

@@ -1,9 +1,12 @@
 import type { AccountRecord } from '../account/record.js';
-import { isUnconfigured, loginConfigFrom, readConfig, type LoginConfig } from '../config/index.js';
-import { ExitCode } from '../errors/index.js';
+import { isUnconfigured, notifyingLoginConfigFrom, readConfig, type NotifyingLoginConfig, type RawConfig } from '../config/index.js';
+import { describeUnexpected, ExitCode } from '../errors/index.js';
+import { accountHook, type AfterNewToken } from '../hook/account-hook.js';
+import { hookRunLine } from '../hook/describe-hook-run.js';
 import type { LaunchBrowser } from '../kite/capture-request-token.js';
 import type { LoginRequest } from '../login/login-once.js';
 import { announcerFor } from '../wiring/announcer.js';
+import { accountTitle, type ConfiguredAccount } from '../wiring/configured-accounts.js';
 import { forEachAccount } from '../wiring/each-account.js';
 import { openAccounts } from '../wiring/open-accounts.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -23,6 +26,10 @@ If today's saved token is still accepted by Kite, does nothing (a new session wo
 out every program using it), whatever the attempt ledger says. Waits while the daemon is
 logging in (a lock beside the token file), and refuses while the account is stopped (a
 rejected or unseen password, or 3 passwords or 2 codes in a row not accepted: see \`resume\`).
+
+With ON_TOKEN_COMMAND set, runs it after each new token (not when the saved token is kept,
+not for --dry-run), bounded by ON_TOKEN_TIMEOUT_SECONDS; a failure is alerted and shown by
+\`status\`, and the exit code stays 0 (the token is saved).
 
 With ACCOUNTS_FILE (a YAML list of accounts), logs in every account, LOGIN_CONCURRENCY at
 a time (default: up to 4, one per CPU), each in its own context of one browser; each line
@@ -62,7 +69,7 @@ Configuration comes from the environment and .env; see the README.`,
 
     const request = { force: values.force ?? false, dryRun: values['dry-run'] ?? false, headed: values.headed ?? false };
     const opened = await openAccounts({
-      env: ctx.env, cwd: ctx.cwd, account: values.account, config: loginConfigFrom,
+      env: ctx.env, cwd: ctx.cwd, account: values.account, config: notifyingLoginConfigFrom,
       announcer: (config) => announcerFor(config, { logger: createLogger(logLevelFor(config.logLevel, ctx.interactive)) }),
     });
     if (request.dryRun) ctx.out('Dry run: the login stops at the request_token; no exchange, no token written (the attempt ledger records what is sent to Kite).');
@@ -72,7 +79,8 @@ Configuration comes from the environment and .env; see the README.`,
       return await forEachAccount(opened, { concurrency: opened.loginConcurrency, out: ctx.out }, async ({ configured, config, record }, out) => {
         const root = createLogger(logLevelFor(config.logLevel, ctx.interactive));
         const logger = opened.fromFile ? root.child({ account: configured.label }) : root;
-        return loginAccount(config, record as AccountRecord, request, { logger, out, signal: ctx.signal, launch: shared?.launch });
+        const hook = await hookFor(config, configured, record as AccountRecord, { logger, env: ctx.env, cwd: ctx.cwd });
+        return loginAccount(config, record as AccountRecord, request, { logger, out, signal: ctx.signal, launch: shared?.launch, hook });
       });
     } finally {
       await shared?.close();
@@ -87,21 +95,38 @@ interface AccountLoginDeps {
   signal: AbortSignal;
   /** The batch's shared browser; default a browser of its own. */
   launch: LaunchBrowser | undefined;
+  /** ON_TOKEN_COMMAND for this account, when one is set. */
+  hook: AfterNewToken | undefined;
+}
+
+/**
+ * The account's ON_TOKEN_COMMAND, run in this process after the login (see run.ts for why
+ * never inside the login itself); its failure is alerted like the daemon's (the notifier
+ * loads only when a command is set).
+ */
+async function hookFor(config: NotifyingLoginConfig, configured: ConfiguredAccount, record: AccountRecord, deps: { logger: Logger; env: RawConfig; cwd: string }): Promise<AfterNewToken | undefined> {
+  if (config.hook === undefined) return undefined;
+  const { createNotifier } = await import('../notify/notifier.js');
+  const named = configured.place !== undefined && configured.label !== configured.userId;
+  return accountHook(config, { name: named ? configured.label : '', title: configured.place === undefined ? config.credentials.userId : accountTitle(configured) }, {
+    logger: deps.logger, notifier: createNotifier(config.notify, deps.logger), morning: record.morning, env: deps.env, cwd: deps.cwd,
+  });
 }
 
 /** One account's login, as `login` has always run it. */
-async function loginAccount(config: LoginConfig, record: AccountRecord, request: Required<Omit<LoginRequest, 'tokenChecked'>>, { logger, out, signal, launch }: AccountLoginDeps): Promise<number> {
-  const { loginUnderLedger } = await import('../login/login-under-ledger.js');
-  const outcome = await loginUnderLedger(config, record, request, {
+async function loginAccount(config: NotifyingLoginConfig, record: AccountRecord, request: Required<Omit<LoginRequest, 'tokenChecked'>>, { logger, out, signal, launch, hook }: AccountLoginDeps): Promise<number> {
+  const [{ loginUnderLedger }, { keepManualAttempt }] = await Promise.all([import('../login/login-under-ledger.js'), import('../login/manual-attempt.js')]);
+  const via = request.dryRun ? 'login --dry-run' : 'login';
+  const outcome = await keepManualAttempt(() => loginUnderLedger(config, record, request, {
     logger,
     signal,
-    via: request.dryRun ? 'login --dry-run' : 'login',
+    via,
     ...(launch ? { launch } : {}),
     onPhase: (event) => {
       const line = describePhase(event, { userId: config.credentials.userId });
       if (line) out(line);
     },
-  });
+  }), { morning: record.morning, trigger: via, onRecordError: (error) => logger.warn({ err: describeUnexpected(error) }, 'could not keep the login in the morning record (status will not show it)') });
   switch (outcome.kind) {
     case 'still-valid':
       out(`Today's token for ${outcome.token.user_id} is still valid (until ${outcome.token.expires_at}); not logging in again. Use --force to log in anyway.`);
@@ -113,6 +138,11 @@ async function loginAccount(config: LoginConfig, record: AccountRecord, request:
     case 'logged-in':
       out(`Logged in as ${outcome.token.user_id}; token saved to ${config.tokenFile}, valid until ${outcome.token.expires_at}.`);
       logger.info({ outcome: 'logged-in', userId: outcome.token.user_id, expiresAt: outcome.token.expires_at, profileChecked: outcome.profileChecked }, 'logged in');
+      if (hook) {
+        // A new token, and only then: its command's end is told, never the login's exit code.
+        const run = await hook(outcome.token.expires_at, signal);
+        out(hookRunLine(run));
+      }
   }
   return ExitCode.OK;
 }

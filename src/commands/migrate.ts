@@ -31,7 +31,7 @@ Options:
   async run(ctx) {
     const { values } = parseCommandArgs('migrate', ctx.args, { account: { type: 'string' } });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: baseConfig });
+    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: baseConfig, use: 'migrate' });
     try {
       if (opened.home.kind !== 'postgres' || !opened.home.importLedger) {
         throw new ConfigError([{ variable: 'DATABASE_URL', message: 'is not set: `migrate` moves this host\'s file ledgers into the database it names (postgres://user:password@host:5432/database, or DATABASE_URL_FILE)' }]);

@@ -3,21 +3,24 @@ import { accountStop } from '../account/account-stop.js';
 import type { AccountRecord, Secrets } from '../account/record.js';
 import { daemonConfigFrom, type DaemonConfig } from '../config/index.js';
 import { ExitCode } from '../errors/index.js';
+import { accountHook, type AfterNewToken } from '../hook/account-hook.js';
+import { hookRunLine } from '../hook/describe-hook-run.js';
 import type { LaunchBrowser } from '../kite/capture-request-token.js';
 import { createLogger, type Logger } from '../logger.js';
 import { logLevelFor } from '../log-level.js';
-import { attemptOutcomeOf } from '../daemon/attempt-protocol.js';
+import { attemptOutcomeOf, type AttemptOutcome } from '../daemon/attempt-protocol.js';
 import { attemptBoundMs } from '../kite/attempt-deadline.js';
 import { DEFAULT_LOCK_WAIT_MS } from '../state/lock-staleness.js';
 import type { DaemonHandle } from '../daemon/daemon.js';
 import type { MorningDeps, MorningResult } from '../daemon/morning.js';
 import { announcerFor } from '../wiring/announcer.js';
-import { accountTitle } from '../wiring/configured-accounts.js';
+import { accountTitle, type ConfiguredAccount } from '../wiring/configured-accounts.js';
 import { tokenKeeper } from '../wiring/daemon-tokens.js';
 import { forEachAccount, limiter } from '../wiring/each-account.js';
 import { calendarFor, scheduleFor } from '../wiring/from-config.js';
 import { openAccounts, type AccountEntry, type OpenAccounts } from '../wiring/open-accounts.js';
 import { sleep } from '../time/sleep.js';
+import type { AutologinMetrics } from '../metrics/autologin-metrics.js';
 import type { Command, CommandContext } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
@@ -33,6 +36,9 @@ notifies on failure. SIGTERM/SIGINT stop it cleanly; a second signal exits at on
 
 --once: one scheduled attempt (with its retries), then exit: for the host's cron, a systemd
 timer or a Kubernetes CronJob. On a closed day it says so and exits 0 without logging in.
+
+ON_TOKEN_COMMAND runs after each new token (in this process, after the morning's login);
+METRICS_PORT makes the daemon (not --once) serve /metrics on 127.0.0.1 (METRICS_HOST).
 
 With ACCOUNTS_FILE (a YAML list of accounts), runs every account (or the one --account or
 JOB_COMPLETION_INDEX picks), each with its own state, ledger, lock, stop and alerts (which
@@ -83,7 +89,11 @@ async function runAccounts(opened: OpenAccounts<DaemonConfig>, announcer: TokenA
   const heartbeat = opened.entries.length > 1 ? new SharedHeartbeat() : undefined;
   const accounts = opened.entries.map((entry) => {
     const logger = opened.fromFile ? rootLogger.child({ account: entry.configured.label }) : rootLogger;
-    return { ...entry, record: entry.record as AccountRecord, logger, notifier: createNotifier(entry.config.notify, logger, undefined, heartbeat) };
+    const record = entry.record as AccountRecord;
+    const notifier = createNotifier(entry.config.notify, logger, undefined, heartbeat);
+    const title = opened.fromFile ? accountTitle(entry.configured) : entry.config.credentials.userId;
+    const hook = accountHook(entry.config, { name: nameOf(entry.configured) ?? '', title }, { logger, notifier, morning: record.morning, env: ctx.env, cwd: ctx.cwd });
+    return { ...entry, record, logger, notifier, hook };
   });
   type Wired = (typeof accounts)[number];
   const secretsOf = (w: Wired): Secrets => ({ password: w.config.credentials.password, totpSecret: w.config.credentials.totpSecret });
@@ -94,7 +104,7 @@ async function runAccounts(opened: OpenAccounts<DaemonConfig>, announcer: TokenA
     config: w.config, logger: w.logger, notifier: w.notifier, state: w.record.morning, calendar, signal, sleep, attempt, turn, now: () => new Date(),
     accountStop: async () => {
       const stop = await accountStop(w.record, secretsOf(w), new Date());
-      return stop ? { code: stop.cause, since: stop.since } : undefined;
+      return stop ? { code: stop.cause, since: stop.since, advice: stop.advice } : undefined;
     },
     ...(opened.fromFile ? { account: accountTitle(w.configured) } : {}),
   });
@@ -107,7 +117,9 @@ async function runAccounts(opened: OpenAccounts<DaemonConfig>, announcer: TokenA
       return await forEachAccount(opened, { out: ctx.out }, async (entry, out) => {
         const w = byEntry.get(entry) as Wired;
         const result = await runMorning(morningDeps(w, ctx.signal, inProcessAttempt(w, ctx.signal, shared?.launch)), 'once');
-        return reportOnce(result, out, w.config.tokenFile);
+        const code = reportOnce(result, out, w.config.tokenFile);
+        await afterMorning(w.hook, result, ctx.signal, out);
+        return code;
       });
     } finally {
       await shared?.close();
@@ -120,6 +132,10 @@ async function runAccounts(opened: OpenAccounts<DaemonConfig>, announcer: TokenA
   // per account in this process, their attempts LOGIN_CONCURRENCY at a time (the morning takes the turn).
   const { openAttemptProcess } = await import('../daemon/attempt-in-child.js');
   const { startDaemon } = await import('../daemon/daemon.js');
+  // Before any attempt: an address that cannot be served stops the start (prom-client loads only with METRICS_PORT).
+  const metrics = first.metrics ? await (await import('../metrics/start-metrics.js')).startMetrics(first.metrics, accounts.map((w) => ({
+    userId: w.config.credentials.userId, name: nameOf(w.configured), record: w.record, tokenFile: w.config.tokenFile, secrets: secretsOf(w),
+  })), rootLogger) : undefined;
   const attempts = openAttemptProcess();
   const daemons: DaemonHandle[] = accounts.map((w) => {
     // The last resort against a hung attempt (the attempt's own deadline runs in the attempt process).
@@ -129,9 +145,15 @@ async function runAccounts(opened: OpenAccounts<DaemonConfig>, announcer: TokenA
       env: { ...w.configured.env }, deadlineMs, ...(opened.fromFile ? { account: w.configured.label } : {}),
     });
     const tokenValid = tokenKeeper(w.record, w.config.tokenFile, announcer, w.logger);
+    const measured = timedAttempt(metrics?.metrics, w.config.credentials.userId);
     return startDaemon({
       config: w.config, logger: w.logger, state: w.record.morning, calendar, schedule,
-      runMorning: (trigger, signal) => runMorning(morningDeps(w, signal, () => inChild(signal)), trigger),
+      // The hook runs after the morning, in this process, and is part of it: the daemon's stop kills it.
+      runMorning: async (trigger, signal) => {
+        const result = await runMorning(morningDeps(w, signal, () => measured(signal, () => inChild(signal))), trigger);
+        await afterMorning(w.hook, result, signal);
+        return result;
+      },
       tokenValid: () => tokenValid(new Date()),
       stopped: async () => (await accountStop(w.record, secretsOf(w), new Date())) !== undefined,
     });
@@ -141,8 +163,44 @@ async function runAccounts(opened: OpenAccounts<DaemonConfig>, announcer: TokenA
   for (const daemon of daemons) daemon.events.on('error', () => undefined);
   ctx.signal.addEventListener('abort', () => { for (const daemon of daemons) void daemon.stop(); }, { once: true });
   await Promise.all(daemons.map((daemon) => daemon.promise));
-  await attempts.close();
+  await Promise.all([attempts.close(), metrics?.server.close()]);
   return ExitCode.OK;
+}
+
+/** The account's `name` in ACCOUNTS_FILE, when it gives one. */
+function nameOf(configured: ConfiguredAccount): string | undefined {
+  return configured.place !== undefined && configured.label !== configured.userId ? configured.label : undefined;
+}
+
+/**
+ * ON_TOKEN_COMMAND after a morning that ended with a new token (not a token kept). It runs
+ * here, in the process that runs the morning, not where the login ran (the daemon's attempt
+ * process): that process holds Chromium and the secrets, lives by the attempt's deadline and
+ * goes soon after, and has no notifier; here the command is outside the account's lock, the
+ * attempt's deadline and its LOGIN_CONCURRENCY turn, is alerted and recorded like the morning,
+ * and is killed by the same stop. `login` and `run --once` call it the same way.
+ */
+async function afterMorning(hook: AfterNewToken | undefined, result: MorningResult, signal: AbortSignal, out?: (line: string) => void): Promise<void> {
+  if (!hook || result.kind !== 'done' || result.outcome.kind !== 'logged-in') return;
+  const run = await hook(result.outcome.expiresAt, signal);
+  out?.(hookRunLine(run));
+}
+
+/** The attempt, its duration observed in the metrics (when served); an attempt cut short by the daemon's stop is not one. */
+function timedAttempt(metrics: AutologinMetrics | undefined, userId: string): (signal: AbortSignal, attempt: () => Promise<AttemptOutcome>) => Promise<AttemptOutcome> {
+  return async (signal, attempt) => {
+    if (!metrics) return attempt();
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const outcome = await attempt();
+      metrics.observeAttempt(userId, seconds(), outcome.kind);
+      return outcome;
+    } catch (error) {
+      if (!signal.aborted) metrics.observeAttempt(userId, seconds(), 'failed');
+      throw error;
+    }
+  };
 }
 
 /** One attempt in this process (`run --once`), holding the account's record. */

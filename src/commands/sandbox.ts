@@ -5,6 +5,7 @@ import { createLogger } from '../logger.js';
 import { logLevelFor } from '../log-level.js';
 import type { Command } from './context.js';
 import { describePhase } from './describe-phase.js';
+import { afterSandbox } from './next-step.js';
 import { parseCommandArgs } from './parse-args.js';
 
 export const sandboxCommand: Command = {
@@ -74,7 +75,7 @@ Options:
       ctx.out(`  token exchanges: ${sim.count('session-token')}, profile checks: ${sim.count('user-profile')}`);
       if (outcome.kind === 'logged-in') {
         ctx.out(`Sandbox login worked: token for ${outcome.token.user_id} saved to ${config.tokenFile} (valid until ${outcome.token.expires_at}).`);
-        ctx.out('Next: put your real credentials in .env (see .env.example) and run `kite-autologin login --dry-run`.');
+        ctx.out(afterSandbox(ctx.env, ctx.cwd));
       }
       return ExitCode.OK;
     } finally {

@@ -20,7 +20,7 @@ export const statusCommand: Command = {
 
 Says whose token is saved (TOKEN_FILE), when it was issued, when it expires (06:00 IST) and
 whether it is still valid; then the daemon, the last attempt, any stop after a rejection,
-and the next scheduled runs. Exits 0 only when a valid token exists.
+the last run of ON_TOKEN_COMMAND (when one ran), and the next scheduled runs. Exits 0 only when a valid token exists.
 
 With ACCOUNTS_FILE: one row per account (or only --account's), and --json gives
 {"accounts": [...]}; exits 0 only when every account has a valid token.
@@ -39,7 +39,7 @@ Options:
       account: { type: 'string' },
     });
     if (values.help) return ctx.out(this.usage), ExitCode.OK;
-    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: observerConfigFrom });
+    const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: observerConfigFrom, use: 'read' });
     const now = new Date();
     // kiteconnect loads only for --check.
     const askKite = (config: ObserverConfig) => async (): Promise<KiteCheck> => {
@@ -120,5 +120,6 @@ export async function gatherStatus({ config, record, now, askKite }: StatusSourc
     hung: state.hung ?? null,
     kiteClock: state.kiteClock ?? null,
     nextRuns: nextRuns(scheduleFor(config), calendarFor(config), now, 3).map(formatIst),
+    hook: state.hook ?? null,
   };
 }

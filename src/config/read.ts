@@ -7,6 +7,8 @@ import type { ConfigProblem } from '../errors/config-error.js';
 export const FILE_VARIABLES = [
   'KITE_API_KEY', 'KITE_API_SECRET', 'KITE_USER_ID', 'KITE_PASSWORD', 'KITE_TOTP_SECRET',
   'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'HEARTBEAT_URL', 'REDIS_URL', 'DATABASE_URL',
+  // A command line may carry something private (a header, a key in a URL): it may live in a 0600 file too.
+  'ON_TOKEN_COMMAND',
 ] as const;
 
 /** The credentials of a real login; when none is set the tool is "unconfigured". */

@@ -4,6 +4,7 @@
  */
 import { parseTotpSecret } from '../totp.js';
 import { validateBase, type BaseConfig } from './base-config.js';
+import { validateHook, type HookConfig } from './hook-config.js';
 import type { RawConfig } from './read.js';
 import { isHttpUrl, Variables, type Outcome } from './variables.js';
 
@@ -22,6 +23,8 @@ export interface Credentials {
 
 export interface LoginConfig extends BaseConfig {
   credentials: Credentials;
+  /** ON_TOKEN_COMMAND and its timeout: run after each new token. Undefined (the default): none. */
+  hook?: HookConfig | undefined;
 }
 
 const REDIRECT_EXAMPLE = 'http://127.0.0.1/kite-redirect';
@@ -53,6 +56,9 @@ function validateCredentials(raw: RawConfig): Outcome<Credentials> {
 export function validateLogin(raw: RawConfig, cwd: string): Outcome<LoginConfig> {
   const base = validateBase(raw, cwd);
   const credentials = validateCredentials(raw);
-  if (!base.ok || !credentials.ok) return { ok: false, problems: [...(base.ok ? [] : base.problems), ...(credentials.ok ? [] : credentials.problems)] };
-  return { ok: true, value: { ...base.value, credentials: credentials.value } };
+  const hook = validateHook(raw);
+  if (!base.ok || !credentials.ok || !hook.ok) {
+    return { ok: false, problems: [...(base.ok ? [] : base.problems), ...(credentials.ok ? [] : credentials.problems), ...(hook.ok ? [] : hook.problems)] };
+  }
+  return { ok: true, value: { ...base.value, credentials: credentials.value, hook: hook.value } };
 }

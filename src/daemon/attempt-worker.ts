@@ -49,7 +49,7 @@ function homeFor(config: LoginConfig, logger: Logger): Promise<RecordHome> {
   if (!home) {
     home = (async () => {
       const [{ openHome }, { announcerFor }] = await Promise.all([import('../account/open-home.js'), import('../wiring/announcer.js')]);
-      return openHome(config, { logger, announcer: await announcerFor(config, { logger }), stateDirs: [config.stateDir] });
+      return openHome(config, { logger, announcer: await announcerFor(config, { logger }), places: [{ account: { apiKey: config.credentials.apiKey, userId: config.credentials.userId }, tokenFile: config.tokenFile, stateDir: config.stateDir }], use: 'write' });
     })();
     home.catch(() => homes.delete(key));
     homes.set(key, home);

@@ -32,7 +32,7 @@ export interface MorningDeps {
    */
   turn?: (<R>(task: () => Promise<R>) => Promise<R>) | undefined;
   /** The ledger's stop on the account, if any (read after a failure: it decides what the alert says). */
-  accountStop: () => Promise<{ code: ErrorCode; since: string } | undefined>;
+  accountStop: () => Promise<{ code: ErrorCode; since: string; advice?: string | undefined } | undefined>;
   /** How alerts name the account (`Mother (CD5678)`). Default: its user id. */
   account?: string | undefined;
 }
@@ -136,7 +136,7 @@ async function stillHalted(deps: MorningDeps, day: string, trigger: string, star
     s.lastAttempt = { at: started.toISOString(), day, trigger, result: 'halted', attempts: 0, code: stop?.code ?? error.code, message: error.message };
     if (s.today?.day === day) s.today.finishedAt = deps.now().toISOString();
   });
-  await deps.notifier.notify(stillHaltedNotice({ userId: deps.account ?? deps.config.credentials.userId, day, at: started.toISOString(), code: stop?.code ?? 'HALTED', since: stop?.since ?? '' }));
+  await deps.notifier.notify(stillHaltedNotice({ userId: deps.account ?? deps.config.credentials.userId, day, at: started.toISOString(), code: stop?.code ?? error.code, since: stop?.since ?? '', advice: stop?.advice }));
   await deps.notifier.heartbeat(false, day);
   return { kind: 'halted', day, error };
 }

@@ -3,6 +3,7 @@ export * from './autologin-error.js';
 export * from './config-error.js';
 export * from './usage-error.js';
 export * from './kite-rejected-error.js';
+export * from './totp-not-enabled-error.js';
 export * from './page-error.js';
 export * from './kite-unavailable-error.js';
 export * from './session-error.js';

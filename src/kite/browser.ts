@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright';
 import { BrowserError, ConfigError, describeUnexpected } from '../errors/index.js';
 import { findChromium } from './chromium-path.js';
+import { explainLaunchFailure } from './chromium-output.js';
 
 export interface LaunchOptions {
   /** CHROMIUM_PATH, or undefined to look for one. */
@@ -116,7 +117,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
       handleSIGHUP: false,
     });
   } catch (error) {
-    throw new BrowserError('BROWSER_FAILED', `Chromium (${executablePath}) did not start: ${describeUnexpected(error)}`, { step: 'browser-launch' });
+    throw new BrowserError('BROWSER_FAILED', `Chromium (${executablePath}) did not start: ${describeUnexpected(error)}${explainLaunchFailure(error, sandbox)}`, { step: 'browser-launch' });
   }
 }
 

@@ -17,6 +17,25 @@ const TYPING_MS = 5_000;
 /** How an action went: done, or the screen must be looked at again first. */
 export type Acted = 'done' | 'covered' | 'unresponsive';
 
+/**
+ * Typing met a field that something covered, or that did not respond within its bound (a
+ * dialog arrived at the first key): look at the screen again and deal with the cover; what was
+ * typed is checked before anything is pressed. Not an error of the login.
+ */
+export class CoveredWhileTyping extends Error {
+  override readonly name = 'CoveredWhileTyping';
+}
+
+/**
+ * Playwright's own timeout on a typing call (it gave up: no key goes out after it) is a cover to
+ * look at. Our outer bound is not: Playwright may still be typing, and typing again could send
+ * the secret twice; that, and anything else (a closed page), is thrown as it is.
+ */
+const coveredOnTimeout = (what: string) => (error: unknown): never => {
+  if (error instanceof errors.TimeoutError) throw new CoveredWhileTyping(`${what} was covered or did not respond`);
+  throw error;
+};
+
 /** Runs in the frame: would a click at the element's centre reach it? Scrolls it into view first. */
 function hitTest(mark: string, ref: string): 'reached' | 'covered' | 'gone' {
   const find = (root: Document | ShadowRoot): Element | null => {
@@ -92,8 +111,8 @@ export async function holds(view: View, target: Target, value: string): Promise<
 }
 
 const valueOf = (view: View, target: Target): Promise<string> => within(locate(view, target).inputValue({ timeout: ACTION_MS }), ACTION_MS * 2, 'reading a field');
-const fill = (view: View, target: Target, value: string): Promise<void> => within(locate(view, target).fill(value, { timeout: ACTION_MS * 3 }), ACTION_MS * 4, 'filling a field');
-const keys = (view: View, target: Target, value: string): Promise<void> => within(locate(view, target).pressSequentially(value, { timeout: TYPING_MS }), TYPING_MS + ACTION_MS, 'typing');
+const fill = (view: View, target: Target, value: string): Promise<void> => within(locate(view, target).fill(value, { timeout: ACTION_MS * 3 }), ACTION_MS * 4, 'filling a field').catch(coveredOnTimeout('A field'));
+const keys = (view: View, target: Target, value: string): Promise<void> => within(locate(view, target).pressSequentially(value, { timeout: TYPING_MS }), TYPING_MS + ACTION_MS, 'typing').catch(coveredOnTimeout('A field'));
 
 /** Do the boxes hold the code (one field, or a digit in each)? */
 export async function holdsCode(view: View, boxes: readonly Target[], code: string): Promise<boolean> {
@@ -105,6 +124,15 @@ export async function holdsCode(view: View, boxes: readonly Target[], code: stri
 export async function escapeFrom(page: Page, view: View, dialog: Target | undefined): Promise<void> {
   if (dialog) await within(locate(view, dialog).click({ position: { x: 3, y: 3 }, timeout: ACTION_MS }), ACTION_MS * 2, 'focusing a dialog').catch(() => undefined);
   await within(page.keyboard.press('Escape'), ACTION_MS, 'key press').catch(() => undefined);
+}
+
+/** Types the value unless the field holds it already: `unresponsive` when a cover came while typing (look again). */
+export async function ensureTyped(view: View, target: Target, value: string): Promise<Acted> {
+  if (await holds(view, target, value)) return 'done';
+  return typeInto(view, target, value).then((): Acted => 'done', (error: unknown) => {
+    if (error instanceof CoveredWhileTyping) return 'unresponsive';
+    throw error;
+  });
 }
 
 /** Types a value as a person would (focus, keys), then checks the field holds it. */
@@ -134,7 +162,7 @@ export async function typeCode(page: Page, view: View, boxes: readonly Target[],
   if (boxes.length === 1) {
     await fill(view, first, code);
   } else {
-    if ((await clickTarget(view, first)) !== 'done') throw new PageError('PAGE_UNRECOGNISED', 'The first code box could not be reached; nothing was sent.', { step: 'second-factor' });
+    if ((await clickTarget(view, first)) !== 'done') throw new CoveredWhileTyping('The first code box');
     await within(page.keyboard.type(code), TYPING_MS, 'typing');
   }
   await settle();

@@ -4,8 +4,14 @@ import type { ControlSeen, DialogSeen, FieldSeen, FrameSeen } from './page-snaps
 export interface Progress {
   userTyped: boolean;
   passwordAccepted: boolean;
+  /** Kite accepted the code: what follows is a consent page, an offer, the redirect. */
+  codeAccepted?: boolean;
+  /** Kite's own origin (the login URL's): a consent page is trusted only there. */
+  kiteOrigin?: string | undefined;
   /** References of the fields that hold the user id or the password (a code never goes there). */
   filled: ReadonlySet<string>;
+  /** References of the boxes the code was typed into: while one still shows, the code screen has not moved on. */
+  codeBoxes?: ReadonlySet<string> | undefined;
 }
 
 /** A field or control: which frame (index into the frames seen) and its reference there. */
@@ -23,6 +29,8 @@ export type Screen =
   | { kind: 'user-id'; user: Target; submit: Target | undefined }
   | { kind: 'code'; boxes: Target[]; submit: Target | undefined; hint: string }
   | { kind: 'consent'; authorize: Target }
+  /** An optional step offered after the code (a passkey, a tour...): `skip` goes on without changing anything. */
+  | { kind: 'offer'; skip: Target; text: string }
   | { kind: 'ambiguous'; why: string };
 
 const ERROR_PATTERNS = [
@@ -37,8 +45,12 @@ const ERRORISH = /invalid|incorrect|wrong|error|failed|blocked|locked|not\s+foun
 const CODE_WORDS = /totp|\botp\b|\bpin\b|app\s*code|2fa|two[- ]factor|verification|security\s*code|authenticator|one[- ]time|\bcode\b/i;
 const USER_WORDS = /user|client|login\s*id|account|e-?mail|phone|mobile|\bid\b/i;
 const SUBMIT_WORDS = /^(?:log\s*in|login|sign\s*in|continue|submit|verify|proceed|next|confirm|go)\b|^[→›>»]$/i;
-const BENIGN = /^(?:ok|okay|close|got\s+it|i\s+understand|understood|dismiss|noted|×|✕|✖|x|continue|accept|agree|i\s+agree|alright)[.!]?$/i;
-const HARMFUL = /log\s*out|sign\s*out|cancel|reset|leave|exit|dashboard|back|delete|remove|forgot|change|switch|help|learn\s+more/i;
+const BENIGN = /^(?:ok|okay|close|got\s+it|i\s+understand|understood|dismiss|noted|×|✕|✖|x|continue|accept|agree|i\s+agree|alright|not\s+now|skip(?:\s+for\s+now)?|later|maybe\s+later|remind\s+me\s+later|no,?\s+thanks?)[.!]?$/i;
+const HARMFUL = /log\s*out|sign\s*out|cancel|reset|leave|exit|dashboard|back|delete|remove|forgot|change|switch|help|learn\s+more|set\s*up|enable|trust|turn\s+on|start|install|register|create|\badd\b|deny|decline|reject|not\s+you|notif|subscri|location|camera|microphone/i;
+/** The choice that goes on without changing anything, on an optional step offered after the code. */
+const SKIP = /^(?:not\s+now|skip(?:\s+for\s+now|\s+this)?|later|maybe\s+later|remind\s+me\s+later|no,?\s+thanks?|×|✕|✖|close)[.!]?$/i;
+/** What gives the app access on Kite's consent page, in any words. */
+const ALLOW = /^(?:authori[sz]e|allow(?:\s+access)?|grant(?:\s+access)?|approve|continue|proceed|yes,?\s+allow|accept|confirm|i\s+agree)\b/i;
 
 interface Located<T> { frame: number; item: T }
 
@@ -62,6 +74,8 @@ function isPasswordField(f: FieldSeen): boolean {
  * field, or fields that fit no screen, are `ambiguous`.
  */
 export function recognise(frames: readonly FrameSeen[], progress: Progress): Screen {
+  const after = progress.codeAccepted === true ? afterCode(frames, progress) : undefined;
+  if (after) return after;
   if (frames.some((f) => f.captcha)) return { kind: 'captcha' };
   const error = errorShown(frames);
   if (error) return { kind: 'error', message: error };
@@ -94,6 +108,41 @@ export function recognise(frames: readonly FrameSeen[], progress: Progress): Scr
   if (authorize.length === 1) return { kind: 'consent', authorize: targetOf(authorize[0] as Located<ControlSeen>) };
   if (frames.some((f) => /\/dashboard\b/.test(safePath(f.url)))) return { kind: 'dashboard' };
   return { kind: 'loading' };
+}
+
+/**
+ * After the code: an optional step with a choice to go on without changing anything (that
+ * choice, never one that sets something up), or Kite's own consent page for the app (its one
+ * control that allows, in any words). Undefined: neither is clear (the usual recognition
+ * goes on, and a screen that fits nothing stops the login with what was seen).
+ */
+function afterCode(frames: readonly FrameSeen[], progress: Progress): Screen | undefined {
+  if (frames.some((f) => f.captcha) || errorShown(frames) !== undefined) return undefined;
+  // The code screen still showing (its "Continue" is no consent: pressing it would post the code again).
+  if (frames.some((f) => f.fields.some((field) => field.hit && progress.codeBoxes?.has(field.ref)))) return { kind: 'loading' };
+  if (frames.some((f) => f.fields.some((field) => field.hit && field.valueLength === 0 && !progress.filled.has(field.ref)))) return undefined;
+  const controls: Located<ControlSeen>[] = frames.flatMap((f, frame) => f.controls.map((item) => ({ frame, item })));
+  const named = (c: Located<ControlSeen>): string => c.item.name.trim();
+  const skips = controls.filter((c) => c.item.hit && SKIP.test(named(c)) && !HARMFUL.test(named(c).replace(/^close$/i, '')));
+  const words = new Set(skips.map((c) => named(c).toLowerCase()));
+  if (skips.length > 0 && words.size === 1) {
+    const skip = skips[0] as Located<ControlSeen>;
+    return { kind: 'offer', skip: targetOf(skip), text: (frames[skip.frame]?.text ?? '').slice(0, 120) };
+  }
+  if (skips.length > 0) return { kind: 'ambiguous', why: `${words.size} different ways to skip (${[...words].join(', ')})` };
+  const onKite = (frame: number): boolean => progress.kiteOrigin === undefined || originOf(frames[frame]?.url ?? '') === progress.kiteOrigin;
+  const allows = controls.filter((c) => !c.item.dialog && c.item.hit && ALLOW.test(named(c)) && !HARMFUL.test(named(c)) && onKite(c.frame));
+  if (allows.length === 1) return { kind: 'consent', authorize: targetOf(allows[0] as Located<ControlSeen>) };
+  if (allows.length > 1) return { kind: 'ambiguous', why: `${allows.length} controls could give consent (${allows.map(named).join(', ')})` };
+  return undefined;
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function errorShown(frames: readonly FrameSeen[]): string | undefined {
@@ -201,12 +250,15 @@ function hitOf(target: Target, fields: Located<FieldSeen>[], controls: Located<C
  * is never clicked while a dialog without a control still covers the field.
  */
 function overlay(candidates: Located<{ ref: string; text: string }>[], controls: Located<ControlSeen>[]): Screen {
-  const first = candidates[0];
-  if (!first) return { kind: 'overlay', dismiss: undefined, text: '' };
-  const inside = controls.filter((c) => c.frame === first.frame && c.item.dialog === first.item.ref);
-  // Only a control a click reaches: one under a modal's backdrop would wait for nothing.
-  const benign = inside.filter((c) => c.item.hit && BENIGN.test(c.item.name) && !HARMFUL.test(c.item.name));
-  return { kind: 'overlay', dismiss: benign[0] ? targetOf(benign[0]) : undefined, text: first.item.text, dialog: targetOf(first) };
+  // Only a control a click reaches: one under a modal's backdrop, or under another dialog
+  // stacked on top (a notice that came late), would wait for nothing. The first candidate
+  // with such a control is the one on top; with none, Escape goes to the first.
+  const benignOf = (d: Located<{ ref: string }>) => controls.find((c) => c.frame === d.frame && c.item.dialog === d.item.ref && c.item.hit && BENIGN.test(c.item.name) && !HARMFUL.test(c.item.name));
+  const reachable = candidates.find((d) => benignOf(d) !== undefined);
+  const chosen = reachable ?? candidates[0];
+  if (!chosen) return { kind: 'overlay', dismiss: undefined, text: '' };
+  const benign = benignOf(chosen);
+  return { kind: 'overlay', dismiss: benign ? targetOf(benign) : undefined, text: chosen.item.text, dialog: targetOf(chosen) };
 }
 
 function safePath(url: string): string {

@@ -1,16 +1,17 @@
 import type { Page, Request } from 'playwright';
 import {
-  describeUnexpected, isAutologinError, KiteRejectedError, KiteUnavailableError, OutcomeUnknownError, PageError,
+  BrowserError, describeUnexpected, isAutologinError, KiteRejectedError, KiteUnavailableError, OutcomeUnknownError, PageError,
   type AutologinError, type ErrorCode, type LoginStep,
 } from '../errors/index.js';
 import type { AnswerKind, Factor } from '../ledger/records.js';
 import type { Logger } from '../logger.js';
-import { raceAbort } from './attempt-deadline.js';
+import { abortedBy, raceAbort } from './attempt-deadline.js';
+import { within } from './bounded.js';
 import { watchAnswer, type AnswerWatch } from './answer-watch.js';
 import { saveDiagnostics } from './diagnostics.js';
 import { classifyAnswer } from './kite-answer.js';
 import { errorFromKiteMessage } from './kite-messages.js';
-import type { Acted } from './page-actions.js';
+import { CoveredWhileTyping, type Acted } from './page-actions.js';
 import { observe, waitForChange } from './page-view.js';
 import { recognise } from './screen.js';
 
@@ -23,6 +24,8 @@ export interface SubmissionGate {
   open(factor: Factor, context: { kiteNow: number; window?: number; clockMeasured: boolean }): Promise<SubmissionTicket>;
   /** A code of this window or an earlier one must not be sent (the last failed code's window). */
   totpWindowFloor(): number | undefined;
+  /** Stops the account before anything is typed (Kite asks for a factor this tool does not answer); `note` says why. */
+  recordStop(factor: Factor, code: ErrorCode, note: string): Promise<void>;
 }
 
 export interface SubmissionTicket {
@@ -34,6 +37,8 @@ export interface SubmissionTicket {
 
 /** What the flow does to send one secret; every call is bounded. */
 export interface SecretSend {
+  /** Types what goes with the secret and is no secret (the user id) where it is not held yet, before the secret is typed. */
+  prepare?(): Promise<void>;
   /** Types the secret (first: true), or checks it is still there and types it again if not. */
   type(watch: AnswerWatch, first: boolean): Promise<void>;
   /** Presses submit: done, or the screen must be looked at again first. */
@@ -52,6 +57,8 @@ export interface SubmitContext {
   clockMeasured: boolean;
   /** TOTP: the 30 s window of the code. */
   window?: number | undefined;
+  /** TOTP: is the code still right to type now (its window not about to end)? Asked before each typing. */
+  fresh?: (() => boolean) | undefined;
   /** The bound on Kite's answer (STEP_TIMEOUT_SECONDS). */
   answerMs: number;
   /** The page has opened a WebSocket (since it loaded): its frames are not watched, so it may have sent anything. */
@@ -64,19 +71,23 @@ export interface SubmitContext {
 
 /** Times a covered or unresponsive submit control is looked at again, at most (and no longer than the step's bound). */
 const MAX_COVERS = 8;
+/** Closing the page to end what it may still send (a typing call abandoned at its bound goes on inside Playwright). */
+const SEAL_MS = 5_000;
 
 /**
  * One secret to Kite, as the ledger needs it: the gate records the submission first (and may
  * refuse), then the secret is typed and submitted, then Kite's answer to the page's own
  * request decides. Once the secret may have left (it was typed: a page may send as you type),
  * every end but an HTTP answer received is `unknown`: a crash, a closed page, an aborted
- * request, the attempt's deadline. It is `not-sent` only when nothing was typed, or when the
- * page is alive and sent no request at all since the typing began. The gate is told in every
+ * request, the attempt's deadline. It is `not-sent` only when nothing was typed (the page was
+ * gone, the attempt over), or when the page was alive, then closed, and sent no request at all
+ * from the typing until it closed. The gate is told in every
  * case. Returns with the ticket still to settle once the next screen is known (see `accept`).
  */
-export async function submitSecret(ctx: SubmitContext, send: SecretSend): Promise<{ status: number | undefined; ticket: SubmissionTicket }> {
+export async function submitSecret(ctx: SubmitContext, send: SecretSend): Promise<{ status: number | undefined; ticket: SubmissionTicket; body: string | undefined }> {
   const step: LoginStep = ctx.factor === 'password' ? 'credentials' : 'second-factor';
   const what = ctx.factor === 'password' ? 'password' : 'TOTP code';
+  if (ctx.signal?.aborted) throw abortedBy(ctx.signal, step);
   const ticket = await ctx.gate.open(ctx.factor, { kiteNow: ctx.kiteNow, clockMeasured: ctx.clockMeasured, ...(ctx.window === undefined ? {} : { window: ctx.window }) });
   const watch = watchAnswer(ctx.page, ctx.secret, ctx.answerMs);
   const traffic = watchTraffic(ctx.page, ctx.socketOpened);
@@ -87,11 +98,26 @@ export async function submitSecret(ctx: SubmitContext, send: SecretSend): Promis
       watch.start();
       const until = ctx.now() + ctx.answerMs;
       for (let round = 0; ; round += 1) {
-        typed = true;
-        traffic.arm();
-        await raceAbort(send.type(watch, round === 0), ctx.signal, step);
+        // Nothing is typed once the attempt is over, nor into a page that is gone (the gate's write, or the TOTP wait, may have been long).
+        if (ctx.signal?.aborted) throw abortedBy(ctx.signal, step);
+        // The page sent it while the screen was looked at (at the last digit of typing given up): never typed again.
+        if (round > 0 && watch.sent()) break;
+        if (!typed && !traffic.alive()) throw new BrowserError('BROWSER_FAILED', `The page was gone before the ${what} was typed; nothing was sent.`, { step });
+        if (ctx.fresh?.() === false) throw new BrowserError('BROWSER_FAILED', `The ${what}'s 30 s window was about to end before it could be typed (a slow ledger write or page); it was not ${typed ? 'typed again' : 'typed'}, as an expired code counts as a wrong one.`, { step });
+        // A cover that came while typing (a dialog at the first key) is looked at like one over the submit control.
+        const unlessCovered = (error: unknown): boolean => {
+          if (error instanceof CoveredWhileTyping) return false;
+          throw error;
+        };
+        // What goes with the secret (the user id) is typed before it: no part of the secret's submission.
+        const prepared = send.prepare ? await raceAbort(send.prepare(), ctx.signal, step).then(() => true, unlessCovered) : true;
+        if (prepared) {
+          typed = true;
+          traffic.arm();
+        }
+        const typedAll = prepared && await raceAbort(send.type(watch, round === 0), ctx.signal, step).then(() => true, unlessCovered);
         if (watch.sent()) break;
-        const acted = await raceAbort(send.press(), ctx.signal, step);
+        const acted = typedAll ? await raceAbort(send.press(), ctx.signal, step) : 'covered';
         if (acted === 'done' || watch.sent()) break;
         ctx.logger?.info({ step, acted }, 'the submit control was covered or did not respond: looking at the screen again');
         if (round + 1 >= MAX_COVERS || ctx.now() >= until || !(await raceAbort(send.clearCover(), ctx.signal, step))) {
@@ -106,14 +132,14 @@ export async function submitSecret(ctx: SubmitContext, send: SecretSend): Promis
       await ticket.settle('unknown', { code: 'SUBMISSION_UNKNOWN' });
       throw inFlightError(error, what, step);
     });
-    if (raw.kind === 'none' && !watch.sent() && traffic.quiet() && traffic.alive()) {
-      // Submitted, and the page sent nothing at all: the secret never left.
+    if (raw.kind === 'none' && !watch.sent() && await nothingLeft(ctx.page, traffic)) {
+      // Submitted, and the page sent nothing at all before it was closed: the secret never left.
       await ticket.notSent();
       throw new PageError('PAGE_UNRECOGNISED', `The page did not send the ${what} after it was submitted (no request within ${Math.round(ctx.answerMs / 1000)}s); nothing left the browser.`, { step });
     }
     const classified = classifyAnswer(raw, ctx.factor);
     ctx.logger?.debug({ step, answer: classified.kind, status: classified.status }, 'Kite answered');
-    if (classified.kind === 'accepted') return { status: classified.status, ticket };
+    if (classified.kind === 'accepted') return { status: classified.status, ticket, body: raw.kind === 'response' ? raw.body : undefined };
 
     const shown = classified.kind === 'transient' || classified.kind === 'unknown' ? await pageRejection(ctx, step) : undefined;
     let error: AutologinError | undefined = shown ?? classified.error;
@@ -150,7 +176,7 @@ export async function accept(ticket: SubmissionTicket, status: number | undefine
 
 /** The send failed before any request carried the secret: not sent only when that is certain. Returns what to throw. */
 async function settleUnsent(ctx: SubmitContext, ticket: SubmissionTicket, typed: boolean, traffic: Traffic, what: string, step: LoginStep, failure: unknown): Promise<Error> {
-  if (!typed || (traffic.quiet() && traffic.alive())) {
+  if (!typed || await nothingLeft(ctx.page, traffic)) {
     await ticket.notSent();
     return failure instanceof Error ? failure : new Error(String(failure));
   }
@@ -182,6 +208,22 @@ async function pageRejection(ctx: SubmitContext, step: LoginStep): Promise<KiteR
     }
     if (!view || !(await waitForChange(ctx.page, deadline, ctx.now, new Promise(() => undefined)).catch(() => false))) return undefined;
   }
+}
+
+/**
+ * Whether nothing that could carry the secret left the page, for certain. A call given up at
+ * its bound may still be typing inside Playwright, and a page may send a moment later (at the
+ * sixth digit, on a timer): so the page is taken offline and closed first, and only a page that
+ * was alive, went offline and closed within its bounds and sent nothing until then is certain. The page is of no further use to an
+ * attempt whose submission failed.
+ */
+async function nothingLeft(page: Page, traffic: Traffic): Promise<boolean> {
+  const alive = traffic.alive();
+  // Closing runs the page's pagehide and unload handlers, and what they send (a beacon of the
+  // form) is not reported before close() resolves: the page is cut off the network first.
+  const offline = await within(Promise.resolve().then(() => page.context().setOffline(true)), SEAL_MS, 'taking the page offline').then(() => true, () => false);
+  const closed = await within(Promise.resolve().then(() => page.close({ runBeforeUnload: false })), SEAL_MS, 'closing the page').then(() => true, () => false);
+  return alive && offline && closed && traffic.quiet();
 }
 
 interface Traffic {

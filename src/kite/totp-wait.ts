@@ -40,6 +40,19 @@ export async function waitForTotpWindow(clock: KiteClock, deps: TotpWaitDeps): P
   return { codeAt: clock.now() - u, waitedMs: waitMs };
 }
 
+/** Time a code needs left in its window to be typed and sent (the wait chose at least `minTotpWindowLeftMs`; the ledger's write came after). */
+const TYPING_LEFT_MS = 2_000;
+
+/**
+ * Is a code of `window` still right to type now, wherever in its known range Kite's clock is?
+ * False once a slow ledger write, or a covered control, has eaten the time the wait left: a
+ * code typed then may reach Kite expired, and a wrong code counts.
+ */
+export function codeStillFresh(clock: KiteClock, window: number): boolean {
+  const u = clock.measured ? Math.min(clock.uncertaintyMs, 5_000) : 0;
+  return (window + 1) * TOTP_PERIOD_MS - (clock.now() + u) >= TYPING_LEFT_MS;
+}
+
 /** Kite's clock as measured, for the log and the state file; a large offset is a warning with its fix. */
 export function reportClock(clock: KiteClock, emit: (detail: Record<string, number>) => void, logger: Logger | undefined): void {
   if (!clock.measured) return;

@@ -1,19 +1,22 @@
 import type { Page } from 'playwright';
 import type { Logger } from '../logger.js';
-import { AttemptTimeoutError, describeUnexpected, isAutologinError, KiteUnavailableError, PageError, type LoginStep } from '../errors/index.js';
+import { AttemptTimeoutError, PageError, TotpNotEnabledError, type LoginStep } from '../errors/index.js';
 import { TOTP_PERIOD_MS, totpCode } from '../totp.js';
 import { raceAbort } from './attempt-deadline.js';
 import { within } from './bounded.js';
-import { KiteClock } from './kite-clock.js';
+import type { KiteClock } from './kite-clock.js';
+import { openLoginPage, watchKiteClock } from './login-page.js';
 import { saveDiagnostics } from './diagnostics.js';
 import { errorFromKiteMessage } from './kite-messages.js';
-import { clickTarget, escapeFrom, holds, holdsCode, pressSubmit, typeCode, typeInto, type Acted } from './page-actions.js';
+import { clickTarget, ensureTyped, escapeFrom, holds, holdsCode, pressSubmit, typeCode, typeInto, type Acted } from './page-actions.js';
 import { observe, waitForChange, type View } from './page-view.js';
 import { describeSeen, recognise, type Screen } from './screen.js';
 import { interceptLoginPage } from './page-interception.js';
+import { pressThrough } from './press-through.js';
 import { loggableUrl, requestTokenFromRedirect } from './redirect.js';
 import { accept, submitSecret, type SecretSend, type SubmissionGate } from './submit-secret.js';
-import { reportClock, waitForTotpWindow } from './totp-wait.js';
+import { askedFactorOf, judgeSecondFactor, type AskedFactor } from './second-factor.js';
+import { codeStillFresh, reportClock, waitForTotpWindow } from './totp-wait.js';
 
 export type { SubmissionGate, SubmissionTicket } from './submit-secret.js';
 
@@ -55,10 +58,15 @@ export interface LoginFlowDeps {
 /** A screen as the loop sees it: recognised, or the redirect to the app. */
 type Seen = Screen | { kind: 'redirect'; url: string };
 
+/** The control a dialog or an offer is acted on by (a text that changes, a countdown, is the same one). */
+const pressedOn = (seen: Seen): string => (seen.kind === 'offer' ? seen.skip.ref : seen.kind === 'overlay' ? `${seen.dialog?.ref ?? ''}/${seen.dismiss?.ref ?? ''}` : '');
+
 /** The most actions one login may take (a screen acted on, an overlay dismissed). */
 const MAX_ACTIONS = 16;
 /** Dialogs dismissed in one login before the page is called unrecognised. */
 const MAX_DISMISSALS = 4;
+/** Optional steps after the code (offers) skipped in one login, at most. */
+const MAX_OFFERS = 4;
 /** Times a covered or unresponsive control is looked at again, at most (and no longer than the step's bound). */
 const MAX_COVERS = 8;
 
@@ -88,7 +96,10 @@ export async function walkLoginPages(page: Page, input: LoginFlowInput, deps: Lo
     deps.logger?.trace({ status: response.status(), url: loggableUrl(response.url()) }, 'browser response');
   });
 
-  const progress = { userTyped: false, passwordSent: false, passwordAccepted: false, codeSent: false, codeAccepted: false, filled: new Set<string>() };
+  const progress = { userTyped: false, passwordSent: false, passwordAccepted: false, codeSent: false, codeAccepted: false, filled: new Set<string>(), codeBoxes: undefined as Set<string> | undefined, kiteOrigin: new URL(input.loginUrl).origin };
+  /** What Kite's answer to the password said of the second factor (read in the code's turn). */
+  let asked: AskedFactor | undefined;
+  let offers = 0;
   let step: LoginStep = 'login-page';
   let view: View = { frames: [], handles: [] };
   let dismissals = 0;
@@ -113,12 +124,12 @@ export async function walkLoginPages(page: Page, input: LoginFlowInput, deps: Lo
       }
     }
   };
-  /** Looks until the screen is no longer `kind` (after acting on it). */
-  const lookPast = async (kind: Seen['kind']): Promise<Seen> => {
+  /** Looks until the screen is no longer `kind` (after acting on it), or, for a dialog or an offer (`acted`), no longer that one (another came next). */
+  const lookPast = async (kind: Seen['kind'], acted?: Seen): Promise<Seen> => {
     const deadline = now() + input.stepTimeoutMs;
     for (;;) {
       const seen = await look();
-      if (seen.kind !== kind || seen.kind === 'error') return seen;
+      if (seen.kind !== kind || seen.kind === 'error' || (acted !== undefined && pressedOn(seen) !== pressedOn(acted))) return seen;
       if (!(await raceAbort(waitForChange(page, deadline, now, redirect), deps.signal, step))) return seen;
     }
   };
@@ -148,14 +159,12 @@ export async function walkLoginPages(page: Page, input: LoginFlowInput, deps: Lo
     }
     return ['credentials', 'user-id', 'code', 'consent'].includes(seen.kind);
   };
-  /** Presses until the press is done, looking at the screen again in between; bounded. */
-  const pressThrough = async (press: () => Promise<Acted>, what: string): Promise<void> => {
-    const until = now() + input.stepTimeoutMs;
-    for (let round = 1; ; round += 1) {
-      if ((await raceAbort(press(), deps.signal, step)) === 'done') return;
-      if (round >= MAX_COVERS || now() >= until || !(await clearCover())) throw await unrecognised(`The ${what} control stayed covered or did not respond after ${round} looks.`);
-    }
-  };
+  /** Presses a control of the `on` screen until the press is done or the screen moved on (press-through.ts); bounded. */
+  const pressOn = (on: Seen['kind'], press: () => Promise<Acted>, what: string): Promise<void> => pressThrough({
+    press: () => raceAbort(press(), deps.signal, step), on, now, until: now() + input.stepTimeoutMs, maxLooks: MAX_COVERS,
+    look: async () => { const seen = await look(); return seen.kind === 'overlay' ? { kind: 'cover', dismiss: () => dismiss(seen) } : seen; },
+    giveUp: (looks) => unrecognised(`The ${what} control stayed covered or did not respond after ${looks} looks.`),
+  });
   const secretContext = { page, gate: deps.gate, answerMs: input.stepTimeoutMs, diagnosticsDir: input.diagnosticsDir, signal: deps.signal, now, logger: deps.logger, socketOpened: () => socketOpened };
 
   await openLoginPage(page, input, deps.signal);
@@ -185,15 +194,15 @@ export async function walkLoginPages(page: Page, input: LoginFlowInput, deps: Lo
         break;
       case 'overlay':
         await dismiss(seen);
-        seen = await lookPast('overlay');
+        seen = await lookPast('overlay', seen);
         break;
       case 'user-id': {
         const { user, submit } = seen;
         const form = view;
-        await raceAbort(typeInto(form, user, input.userId), deps.signal, step);
         progress.filled.add(user.ref);
         progress.userTyped = true;
-        await pressThrough(() => pressSubmit(form, submit, user), 'submit');
+        // Typed whenever the field does not hold it: a cover that came while typing is looked at and dealt with first.
+        await pressOn('user-id', async () => ((await ensureTyped(form, user, input.userId)) === 'done' ? pressSubmit(form, submit, user) : 'unresponsive'), 'submit');
         seen = await lookPast('user-id');
         break;
       }
@@ -203,22 +212,20 @@ export async function walkLoginPages(page: Page, input: LoginFlowInput, deps: Lo
         step = 'credentials';
         const { user, password, submit } = seen;
         const form = view;
-        if (user) {
-          await raceAbort(typeInto(form, user, input.userId), deps.signal, step);
-          progress.filled.add(user.ref);
-          progress.userTyped = true;
-        }
+        if (user) Object.assign(progress, { userTyped: true, filled: progress.filled.add(user.ref) });
         progress.passwordSent = true;
         progress.filled.add(password.ref);
         const send: SecretSend = {
+          // The user id each round where the field does not hold it (a cover may have come while typing), before the password.
+          prepare: async () => { if (user && !(await holds(form, user, input.userId))) await typeInto(form, user, input.userId); },
           type: async (_watch, first) => {
-            if (!first && user && !(await holds(form, user, input.userId))) await typeInto(form, user, input.userId);
             if (first || !(await holds(form, password, input.password))) await typeInto(form, password, input.password);
           },
           press: () => pressSubmit(form, submit, password),
           clearCover,
         };
-        const { status, ticket } = await submitSecret({ ...secretContext, factor: 'password', secret: input.password, kiteNow: clock.now(), clockMeasured: clock.measured }, send);
+        const { status, ticket, body } = await submitSecret({ ...secretContext, factor: 'password', secret: input.password, kiteNow: clock.now(), clockMeasured: clock.measured }, send);
+        asked = askedFactorOf(body);
         progress.passwordAccepted = true;
         await accept(ticket, status, step, async () => (seen = await lookPast('credentials')));
         emit({ step: 'credentials' });
@@ -231,13 +238,21 @@ export async function walkLoginPages(page: Page, input: LoginFlowInput, deps: Lo
         const { boxes, submit } = seen;
         const form = view;
         if (boxes.some((box) => progress.filled.has(box.ref))) throw await unrecognised('The code field is one that holds the user id or the password; nothing more was typed.', 'PAGE_UNRECOGNISED', false);
+        // Only the factor Kite asked for, and only a field the page does not call something else: a TOTP typed where Kite wants the App Code is a wrong second factor.
+        const factor = judgeSecondFactor(asked, { field: seen.hint, screen: view.frames[boxes[0]?.frame ?? 0]?.text ?? '' });
+        if (!factor.totp) {
+          if (!factor.stop) throw await unrecognised(factor.why, 'PAGE_UNRECOGNISED', factor.retry);
+          deps.logger?.error({ step, asked: asked?.type, offered: asked?.types?.join(',') }, 'Kite asks for a second factor other than an external TOTP: no code typed');
+          await deps.gate.recordStop('totp', 'TOTP_NOT_ENABLED', `Kite asked for ${factor.asked}`);
+          throw new TotpNotEnabledError(factor.asked, { step, userId: input.userId });
+        }
         reportClock(clock, (detail) => emit({ step: 'kite-clock', detail }), deps.logger);
         const { codeAt, waitedMs } = await waitForTotpWindow(clock, {
           sleep: deps.sleep, signal: deps.signal, minTotpWindowLeftMs: deps.minTotpWindowLeftMs, floor: deps.gate.totpWindowFloor(), onWait: deps.onWait,
         });
         if (waitedMs > 0) emit({ step: 'totp-wait', detail: { waitedMs } });
         const code = totpCode(input.totpSecret, codeAt);
-        progress.codeSent = true;
+        Object.assign(progress, { codeSent: true, codeBoxes: new Set(boxes.map((box) => box.ref)) });
         const last = boxes.at(-1) ?? boxes[0];
         if (!last) throw await unrecognised('A code screen without a field.');
         const send: SecretSend = {
@@ -248,52 +263,34 @@ export async function walkLoginPages(page: Page, input: LoginFlowInput, deps: Lo
           clearCover,
         };
         const window = Math.floor(codeAt / TOTP_PERIOD_MS);
-        const { status, ticket } = await submitSecret({ ...secretContext, factor: 'totp', secret: code, kiteNow: clock.now(), clockMeasured: clock.measured, window }, send);
+        const { status, ticket } = await submitSecret({ ...secretContext, factor: 'totp', secret: code, kiteNow: clock.now(), clockMeasured: clock.measured, window, fresh: () => codeStillFresh(clock, window) }, send);
         progress.codeAccepted = true;
         await accept(ticket, status, step, async () => (seen = await lookPast('code')));
         emit({ step: 'second-factor' });
         step = 'consent';
         break;
       }
+      case 'offer': {
+        // An optional step after the code (a passkey, a tour): the choice that changes nothing.
+        offers += 1;
+        if (offers > MAX_OFFERS) throw await unrecognised(`More than ${MAX_OFFERS} optional steps after the code.`, 'PAGE_UNRECOGNISED', false);
+        const { skip, text } = seen;
+        const form = view;
+        deps.logger?.info({ step, offer: text.slice(0, 80) }, 'skipping an optional step offered after the code');
+        await pressOn('offer', () => clickTarget(form, skip), 'skip');
+        seen = await lookPast('offer', seen);
+        break;
+      }
       case 'consent': {
         step = 'consent';
         const { authorize } = seen;
         const form = view;
-        await pressThrough(() => clickTarget(form, authorize), 'Authorize');
+        await pressOn('consent', () => clickTarget(form, authorize), 'Authorize');
         seen = await lookPast('consent');
         if (seen.kind !== 'error') emit({ step: 'consent' });
         step = 'redirect';
         break;
       }
     }
-  }
-}
-
-/** Every response from Kite's login host tells its time (see KiteClock). */
-function watchKiteClock(page: Page, loginUrl: string, now: () => number): KiteClock {
-  const clock = new KiteClock(now);
-  const origin = new URL(loginUrl).origin;
-  const sentAt = new WeakMap<object, number>();
-  page.on('request', (request) => { sentAt.set(request, now()); });
-  page.on('response', (response) => {
-    const date = response.headers()['date'];
-    if (!date || !response.url().startsWith(origin)) return;
-    clock.observe(Date.parse(date), sentAt.get(response.request()) ?? now(), now());
-  });
-  return clock;
-}
-
-async function openLoginPage(page: Page, input: LoginFlowInput, signal: AbortSignal | undefined): Promise<void> {
-  let status: number | undefined;
-  try {
-    // 'commit' is enough: the page is a script-rendered app, and we wait for its form below.
-    const response = await raceAbort(within(page.goto(input.loginUrl, { waitUntil: 'commit', timeout: input.stepTimeoutMs }), input.stepTimeoutMs + 1_000, 'opening the login page'), signal, 'login-page');
-    status = response?.status();
-  } catch (error) {
-    if (isAutologinError(error)) throw error;
-    throw new KiteUnavailableError(`Could not open the Kite login page (${loggableUrl(input.loginUrl)}): ${describeUnexpected(error)}`, { step: 'login-page' });
-  }
-  if (status !== undefined && (status >= 500 || status === 429)) {
-    throw new KiteUnavailableError(`The Kite login page answered HTTP ${status}.`, { step: 'login-page' });
   }
 }

@@ -118,12 +118,15 @@ export function judge(input: RuleInput): Verdict {
 
   const blocked = sinceResume.find((s) => s.outcome === 'blocked');
   const blockStop = blocked && stopFor(userId, blocked.factor, blocked.answeredAt ?? blocked.at, blocked.code ?? 'ACCOUNT_BLOCKED', 'resume', 'Kite said the account is blocked');
+  // An accepted submission resets Kite's count, and shows the credentials of then are right: what stopped before it is history.
+  const acceptedAt = (factor: Factor): number => sinceResume.findLast((s) => s.factor === factor && s.outcome === 'accepted')?.index ?? resumeIndex;
   const imported = (factor: Factor): Stop | undefined => {
-    const record = input.records.slice(resumeIndex + 1).find((r) => r.type === 'stop' && r.factor === factor && current(factor, r.print));
+    const record = input.records.slice(acceptedAt(factor) + 1).find((r) => r.type === 'stop' && r.factor === factor && current(factor, r.print));
     return record?.type === 'stop' ? stopFor(userId, factor, record.at, record.code, 'resume-or-credentials', record.note) : undefined;
   };
   const passwordStop = (() => {
-    const wrong = sinceResume.find((s) => s.factor === 'password' && STOPS_AT_ONCE.has(s.outcome) && current('password', s.print));
+    const since = acceptedAt('password');
+    const wrong = sinceResume.find((s) => s.index > since && s.factor === 'password' && STOPS_AT_ONCE.has(s.outcome) && current('password', s.print));
     if (wrong) {
       return stopFor(userId, 'password', wrong.answeredAt ?? wrong.at, wrong.code ?? 'SUBMISSION_UNKNOWN', 'resume-or-credentials', wrong.outcome === 'unknown'
         ? 'a password was submitted and its answer never seen (it may have been a rejection)'
@@ -155,7 +158,9 @@ function countStop(userId: string | undefined, factor: Factor, count: FactorCoun
 }
 
 function stopFor(userId: string | undefined, factor: Factor, since: string, cause: ErrorCode, clears: Clears, why: string): Stop {
-  const fix = factor === 'password'
+  const fix = cause === 'TOTP_NOT_ENABLED'
+    ? 'Enable external TOTP on kite.zerodha.com (My profile > Password & Security > External TOTP) and put its key in KITE_TOTP_SECRET'
+    : factor === 'password'
     ? 'Check the user id and password on kite.zerodha.com by hand (a login there also resets Kite\'s count), fix the configuration'
     : 'Check KITE_TOTP_SECRET and this machine\'s clock (timedatectl; the log names Kite\'s clock offset), and log in once by hand on kite.zerodha.com (it resets Kite\'s count)';
   const command = `\`kite-autologin resume${userId ? ` --account ${userId}` : ''}\``;

@@ -1,5 +1,5 @@
 import type { LoginConfig } from '../config/index.js';
-import { describeUnexpected, isAutologinError, KiteUnavailableError, SaveError, SessionError } from '../errors/index.js';
+import { isAutologinError, KiteUnavailableError, SessionError, StateError } from '../errors/index.js';
 import { captureRequestToken, type LaunchBrowser } from '../kite/capture-request-token.js';
 import { buildLoginUrl } from '../kite/redirect.js';
 import type { KiteSession, KiteSessionOptions } from '../kite/session.js';
@@ -7,6 +7,7 @@ import type { FlowEvent, SubmissionGate } from '../kite/walk-login-pages.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../time/sleep.js';
 import { buildSavedToken, TokenStore, type SavedToken, type TokenRead } from '../token-store.js';
+import { keepNewToken, saveToken } from './keep-token.js';
 import { verifySavedToken } from './verify-saved-token.js';
 
 export interface LoginRequest {
@@ -148,8 +149,7 @@ export async function loginOnce(config: LoginConfig, request: LoginRequest, deps
     }
 
     const token = buildSavedToken(data, now());
-    await keepInRecord(deps.recordToken, token, config.tokenFile);
-    await saveToken(store, token, config.tokenFile);
+    await keepNewToken(token, store, config.tokenFile, deps.recordToken);
     phase({ phase: 'save', detail: { tokenFile: config.tokenFile, expiresAt: token.expires_at } });
     return { kind: 'logged-in', token, profileChecked };
   } finally {
@@ -176,13 +176,17 @@ function sessions(config: LoginConfig, deps: Pick<LoginDeps, 'session'>): { sess
  * log out every program using it), whatever the attempt ledger says, since nothing is sent.
  * Undefined: no valid token, a login is needed.
  */
-export async function keepSavedToken(config: LoginConfig, deps: Pick<LoginDeps, 'logger' | 'now' | 'onPhase' | 'session' | 'keptToken'>): Promise<Extract<LoginOutcome, { kind: 'still-valid' }> | undefined> {
+export async function keepSavedToken(config: LoginConfig, deps: Pick<LoginDeps, 'logger' | 'now' | 'onPhase' | 'session' | 'keptToken' | 'recordToken'>): Promise<Extract<LoginOutcome, { kind: 'still-valid' }> | undefined> {
   const now = deps.now ?? (() => new Date());
   const creds = config.credentials;
   const store = new TokenStore(config.tokenFile);
   const kept = deps.keptToken;
+  let recorded: SavedToken | undefined;
   const inRecord = kept ? async (): Promise<SavedToken | undefined> => {
     const read = await kept();
+    if (read.state === 'ok') recorded = read.token;
+    // Not knowing is not "none": another host may have logged in this morning, and a new session would end its one.
+    if (read.state === 'unreadable') throw new StateError('the account\'s record', `its token cannot be read (${read.reason}); nothing was sent to Kite. Another host may hold today's session, so no new login is started until the record answers.`);
     return read.state === 'ok' ? read.token : undefined;
   } : undefined;
   const verdict = await verifySavedToken(store, { apiKey: creds.apiKey, userId: creds.userId }, sessions(config, deps).sessionFor, now(), inRecord);
@@ -192,23 +196,11 @@ export async function keepSavedToken(config: LoginConfig, deps: Pick<LoginDeps, 
   if (!verdict.valid) return undefined;
   // Another host's login: its token goes in this host's file too, for the programs here.
   if (verdict.from === 'record') await saveToken(store, verdict.token, config.tokenFile);
+  // This host's token, valid, that the record does not hold (it failed to keep it, or the record is new): every host should see it.
+  if (verdict.from === 'file' && kept && deps.recordToken && recorded?.access_token !== verdict.token.access_token) {
+    await deps.recordToken(verdict.token).catch((error: unknown) => {
+      deps.logger.warn({ step: 'save', code: isAutologinError(error) ? error.code : undefined }, 'the valid token in TOKEN_FILE could not be kept in the account\'s record; other hosts do not see it');
+    });
+  }
   return { kind: 'still-valid', token: verdict.token };
-}
-
-/** The record first (a database: every host reads it there); the token file after. */
-async function keepInRecord(record: ((token: SavedToken) => Promise<void>) | undefined, token: SavedToken, tokenFile: string): Promise<void> {
-  if (!record) return;
-  try {
-    await record(token);
-  } catch (error) {
-    throw new SaveError(`Kite created a session for ${token.user_id}, but its token could not be kept in the account's record (${isAutologinError(error) ? error.code : describeUnexpected(error)}); TOKEN_FILE ${tokenFile} was not written either. Not retried: another login would end this session. Fix the record's home (DATABASE_URL), then run \`kite-autologin login\`.`, { step: 'save' });
-  }
-}
-
-async function saveToken(store: TokenStore, token: SavedToken, tokenFile: string): Promise<void> {
-  try {
-    await store.write(token);
-  } catch (error) {
-    throw new SaveError(`Kite created a session for ${token.user_id}, but its token could not be saved to TOKEN_FILE ${tokenFile} (${(error as NodeJS.ErrnoException).code ?? describeUnexpected(error)}). Not retried: another login would end this session. Fix the file or folder, then run \`kite-autologin login\`.`, { step: 'save' });
-  }
 }

@@ -30,7 +30,7 @@ export async function loginUnderLedger(config: LoginConfig, record: AccountRecor
   try {
     const outcome = await record.hold(async (held) => {
       if (!request.force && !request.dryRun) {
-        const kept = await keepSavedToken(config, { ...deps, keptToken: () => record.readToken() });
+        const kept = await keepSavedToken(config, { ...deps, keptToken: () => record.readToken(), recordToken: (token) => held.saveToken(token) });
         if (kept) return kept;
       }
       // One deadline for the whole attempt: a page that locks up cannot hold the lock or the turn past it.

@@ -36,6 +36,9 @@ export function ledgerGate(deps: GateDeps): SubmissionGate {
   const { ledger, prints } = deps;
   return {
     totpWindowFloor: () => ledger.judge(prints, true).totp.failedWindow,
+    async recordStop(factor, code, note) {
+      await ledger.recordStop({ at: deps.now(), code, factor, print: prints[factor], note });
+    },
     async open(factor: Factor, context) {
       deps.assertLockHeld();
       await deps.confirmHeld?.();

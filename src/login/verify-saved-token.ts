@@ -14,7 +14,8 @@ export type TokenVerdict =
  * With `shared` (the account's record in a database), the token there counts too: another
  * host may have logged in this morning, and its token is not in this host's file. The newer
  * of the two is asked about first (a new session ends the earlier one). A record that cannot
- * be read throws: "no answer" is never "no token", or two hosts would both log in.
+ * be read throws (`shared` throws), unless the file's token is valid: "no answer" is never
+ * "no token", or two hosts would both log in.
  */
 export async function verifySavedToken(
   store: TokenStore,
@@ -26,7 +27,14 @@ export async function verifySavedToken(
 ): Promise<TokenVerdict> {
   const fromFile = await fileVerdict(store, expected, now);
   if (shared === undefined) return fromFile.current ? ask(fromFile.current, 'file', session) : fromFile.verdict;
-  const inRecord = await shared();
+  // The record's answer waits until the file's token was asked about: one Kite accepts is the answer either way.
+  let inRecord: SavedToken | undefined;
+  let unread: { error: unknown } | undefined;
+  try {
+    inRecord = await shared();
+  } catch (error) {
+    if (error !== undefined) unread = { error };
+  }
   const candidates = [
     ...(fromFile.current ? [{ token: fromFile.current, from: 'file' as const }] : []),
     ...(inRecord && inRecord.access_token !== fromFile.current?.access_token && isCurrentFor(inRecord, expected, now) ? [{ token: inRecord, from: 'record' as const }] : []),
@@ -36,6 +44,7 @@ export async function verifySavedToken(
     verdict = await ask(candidate.token, candidate.from, session);
     if (verdict.valid) return verdict;
   }
+  if (unread !== undefined) throw unread.error;
   return candidates.length === 0 && !fromFile.verdict.valid ? { ...fromFile.verdict, reason: `${fromFile.verdict.reason}, none in the account's record` } : verdict;
 }
 

@@ -1,7 +1,8 @@
 import { RULES } from '../ledger/attempt-rules.js';
 import type { Account } from '../ledger/account-ledger.js';
 import type { Submission } from '../ledger/attempt-rules.js';
-import type { LastAttempt } from '../state/autologin-state.js';
+import { describeHookRun } from '../hook/describe-hook-run.js';
+import type { HookRun, LastAttempt } from '../state/autologin-state.js';
 import { describeOffset } from '../time/clock-offset.js';
 
 /** Kite's answer to "is this token still good?" (`status --check`). */
@@ -58,6 +59,8 @@ export interface StatusReport {
   kiteClock: { offsetMs: number; measuredAt: string } | null;
   /** The next three scheduled runs, ISO 8601 in IST. */
   nextRuns: string[];
+  /** The last run of ON_TOKEN_COMMAND, as the morning record holds it; absent or null when none ever ran. */
+  hook?: HookRun | null | undefined;
 }
 
 /*
@@ -99,6 +102,8 @@ function jsonOf(r: StatusReport): Record<string, unknown> {
     hung: r.hung,
     kiteClock: r.kiteClock,
     nextRuns: r.nextRuns,
+    // Only once a command has run: the keys before it are what scripts have always read.
+    ...(r.hook ? { hook: r.hook } : {}),
   };
 }
 
@@ -126,6 +131,7 @@ function accountLines(r: StatusReport): string[] {
   if (r.stopped) lines.push(`STOPPED:      since ${r.stopped.since} after ${r.stopped.causes.join(', ')}. ${r.stopped.advice}`);
   if (r.hung) lines.push(`HUNG:         an attempt hung${r.hung.step ? ` at step ${r.hung.step}` : ''} at ${r.hung.at} and was abandoned; no login has succeeded since`);
   if (r.kiteClock) lines.push(`Kite's clock: ${describeOffset(r.kiteClock.offsetMs)} (measured ${r.kiteClock.measuredAt})`);
+  if (r.hook) lines.push(`${r.hook.result === 'ok' ? 'Last hook:   ' : 'HOOK FAILED: '} ${describeHook(r.hook)}`);
   lines.push(`Next runs:    ${r.nextRuns.join(', ') || 'none in the next year'}`);
   return lines;
 }
@@ -146,6 +152,7 @@ function tableLines(reports: readonly StatusReport[]): string[] {
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
   if (reports.some((r) => r.stopped)) lines.push('', 'A stopped account logs in again once fixed and `kite-autologin resume --account USER_ID` is run for it (`status` for one account says what clears its stop).');
   for (const r of reports.filter((x) => x.hung)) lines.push(`${r.account?.userId ?? '?'}: an attempt hung at ${r.hung?.at ?? '?'} and was abandoned; no login has succeeded since.`);
+  for (const r of reports) if (r.hook && r.hook.result !== 'ok') lines.push(`HOOK FAILED: ${r.account?.userId ?? '?'}: ${describeHook(r.hook)}`);
   lines.push('', `Next runs:    ${reports[0]?.nextRuns.join(', ') || 'none in the next year'}`);
   return lines;
 }
@@ -154,6 +161,11 @@ function describeLastAttempt(r: StatusReport): string {
   const last = r.lastAttempt;
   if (!last) return 'none';
   return `${last.at} (${last.day}, ${last.trigger}): ${last.result}${last.code ? ` ${last.code}` : ''}${last.step ? ` at ${last.step}` : ''}, ${last.attempts} attempt(s)`;
+}
+
+/** `ON_TOKEN_COMMAND (curl) at ... for the token valid until ...: failed: exit code 7 (0.1s)`. */
+function describeHook(run: HookRun): string {
+  return `ON_TOKEN_COMMAND (${run.command}) at ${run.at} for the token valid until ${run.expiresAt || 'unknown'}: ${describeHookRun(run)}`;
 }
 
 function describeSubmission(s: SubmissionLine): string {

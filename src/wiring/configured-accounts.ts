@@ -16,6 +16,8 @@ export interface ConfiguredAccount {
   userId: string | undefined;
   /** `ACCOUNTS_FILE accounts[1] (CD5678)`; undefined for the single KITE_* account. */
   place: string | undefined;
+  /** Variables whose problems the accounts file reported already (their values are blank here): not reported again. */
+  reported?: readonly string[] | undefined;
   /**
    * The whole configuration this account's is validated from: the environment and `.env` and
    * the `*_FILE`s, read once per command, overlaid with the account's own values.
@@ -70,10 +72,18 @@ export async function configuredAccounts(options: ConfiguredAccountsOptions): Pr
 
   // The YAML parser loads only for an accounts file: a single account's `status` and `health` start without it.
   const { loadAccountsFile } = await import('../accounts/accounts-file.js');
+  const fileProblems: ConfigProblem[] = [];
   const all = loadAccountsFile({
-    path: accountsFile, tokenFile: raw['TOKEN_FILE']?.trim() || 'data/kite-token.json', cwd, ...(readFile ? { readFile } : {}),
+    path: accountsFile, tokenFile: raw['TOKEN_FILE']?.trim() || 'data/kite-token.json', cwd, problems: fileProblems, ...(readFile ? { readFile } : {}),
   });
-  const picked = selectAccounts(all, { account: wanted, completionIndex: raw['JOB_COMPLETION_INDEX'] });
+  let picked: typeof all;
+  try {
+    picked = selectAccounts(all, { account: wanted, completionIndex: raw['JOB_COMPLETION_INDEX'] });
+  } catch (error) {
+    // The account asked for may be one the file's problems left out: those are the answer then.
+    if (fileProblems.length > 0) throw new ConfigError(fileProblems);
+    throw error;
+  }
   // The account's own values win; a KITE_*_FILE left in the environment or in .env would clash
   // with them: blank ones hide both (a blank variable counts as unset, and beats .env's).
   // The read filled KITE_X from a KITE_X_FILE it found: the account's own values replace both.
@@ -81,11 +91,13 @@ export async function configuredAccounts(options: ConfiguredAccountsOptions): Pr
   return {
     fromFile: true,
     loginConcurrency,
-    readProblems: readProblems.filter((problem) => !CREDENTIAL_FILES.has(problem.variable) && !CREDENTIAL_FILES.has(`${problem.variable}_FILE`)),
+    // The file's problems go with every account's configuration problems (loadEach): one round.
+    readProblems: [...fileProblems, ...readProblems.filter((problem) => !CREDENTIAL_FILES.has(problem.variable) && !CREDENTIAL_FILES.has(`${problem.variable}_FILE`))],
     accounts: picked.map((account) => ({
       label: account.name ?? account.userId,
       userId: account.userId,
       place: account.place,
+      reported: account.reported,
       env: { ...base, ...account.env },
     })),
   };
@@ -115,11 +127,13 @@ export function loadEach<T>(configured: ConfiguredAccounts, load: (account: Conf
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) {
-        const own = account.place !== undefined && ACCOUNT_VARIABLES.has(problem.variable);
-        const named = own ? { ...problem, variable: `${account.place} ${problem.variable}` } : problem;
-        const key = `${named.variable}\u0000${named.message}`;
-        if (!seen.has(key)) problems.push(named);
-        seen.add(key);
+        if (account.reported?.includes(problem.variable) === true) continue;
+        const key = account.place !== undefined && Object.hasOwn(ACCOUNT_KEYS, problem.variable) ? ACCOUNT_KEYS[problem.variable] : undefined;
+        // Named as the accounts file names it: `ACCOUNTS_FILE accounts[1] (CD5678).totp_secret`.
+        const named = key !== undefined ? { ...problem, variable: `${account.place}.${key}` } : problem;
+        const id = `${named.variable}\u0000${named.message}`;
+        if (!seen.has(id)) problems.push(named);
+        seen.add(id);
       }
     }
   }
@@ -127,7 +141,8 @@ export function loadEach<T>(configured: ConfiguredAccounts, load: (account: Conf
   return values;
 }
 
-/** What ACCOUNTS_FILE sets per account (AccountEnv's keys). */
-const ACCOUNT_VARIABLES: ReadonlySet<string> = new Set([
-  'KITE_API_KEY', 'KITE_API_SECRET', 'KITE_USER_ID', 'KITE_PASSWORD', 'KITE_TOTP_SECRET', 'KITE_REDIRECT_URL', 'TOKEN_FILE',
-]);
+/** What ACCOUNTS_FILE sets per account (AccountEnv's keys), by the key the file gives it. */
+const ACCOUNT_KEYS: Readonly<Record<string, string>> = {
+  KITE_API_KEY: 'api_key', KITE_API_SECRET: 'api_secret', KITE_USER_ID: 'user_id', KITE_PASSWORD: 'password',
+  KITE_TOTP_SECRET: 'totp_secret', KITE_REDIRECT_URL: 'redirect_url', TOKEN_FILE: 'token_file',
+};

@@ -32,6 +32,8 @@ export interface OpenAccountsOptions<C extends BaseConfig> {
   /** Announces new tokens (Redis), when the command announces at all; built from the first account's configuration. */
   announcer?: ((config: C) => Promise<TokenAnnouncer | undefined>) | undefined;
   logger?: Logger | undefined;
+  /** What the command does with the records (see openHome): default `write`; `status` and `health` only read. */
+  use?: 'read' | 'write' | 'migrate' | undefined;
 }
 
 /**
@@ -48,17 +50,21 @@ export async function openAccounts<C extends BaseConfig>(options: OpenAccountsOp
     const config = configs[i] as C;
     return { account: accountOf(config), tokenFile: config.tokenFile, stateDir: config.stateDir, variable: account.place ? `${account.place}.token_file` : 'TOKEN_FILE' };
   }));
+  const places = await Promise.all(configured.accounts.map(async (account, i) => {
+    const config = configs[i] as C;
+    return { account: accountOf(config) ?? await observedAccount(account.env, config.tokenFile), tokenFile: config.tokenFile, stateDir: config.stateDir };
+  }));
   const home = await openHome(first, {
     logger: options.logger,
     announcer: await options.announcer?.(first),
-    stateDirs: configs.map((config) => config.stateDir),
+    places,
+    use: options.use ?? 'write',
   });
   try {
-    const entries = await Promise.all(configured.accounts.map(async (account, i): Promise<AccountEntry<C>> => {
-      const config = configs[i] as C;
-      const named = accountOf(config) ?? await observedAccount(account.env, config.tokenFile);
-      return { configured: account, config, record: named ? home.record(named, { tokenFile: config.tokenFile, stateDir: config.stateDir }) : undefined };
-    }));
+    const entries = configured.accounts.map((account, i): AccountEntry<C> => {
+      const { account: named, tokenFile, stateDir } = places[i] as (typeof places)[number];
+      return { configured: account, config: configs[i] as C, record: named ? home.record(named, { tokenFile, stateDir }) : undefined };
+    });
     return { fromFile: configured.fromFile, loginConcurrency: configured.loginConcurrency, entries, home, close: () => home.close() };
   } catch (error) {
     await home.close();

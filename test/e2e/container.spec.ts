@@ -77,6 +77,9 @@ test('container rehearsal: sandbox, run --once, login --dry-run, the daemon and 
     const sandbox = await image(['sandbox']).result;
     expect(sandbox.code, sandbox.stderr).toBe(0);
     expect(sandbox.stdout).toMatch(/Sandbox login worked/);
+    // Inside the image there is no .env.example: the closing hint points at secret files.
+    expect(sandbox.stdout).toMatch(/credentials as secret files/);
+    expect(sandbox.stdout).not.toMatch(/\.env\.example/);
 
     const once = await image(['run', '--once']).result;
     expect(once.code, once.stderr).toBe(0);

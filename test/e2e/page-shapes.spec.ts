@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Browser } from '@playwright/test';
-import { generateShape, judgeShapeRun, shapeFeatures } from '@kite-autologin/simulator/shapes';
+import { generateShape, judgeShapeRun, shapeExpectation, shapeFeatures } from '@kite-autologin/simulator/shapes';
 import { expect, test } from '../support/fixtures.js';
 import type { KiteWorld } from '../support/kite-world.js';
 import { launchOracleBrowser, probeCaptcha, solveWithOracle, waitForScreen } from '../support/shape-oracle.js';
@@ -35,7 +35,14 @@ test.describe('page-shape oracle', () => {
       const context = await browser.newContext();
       try {
         const page = await context.newPage();
-        if (shape.solvable) {
+        if (shapeExpectation(shape).kind === 'stop-no-totp') {
+          // Kite asks for the App Code or an SMS OTP: the oracle reads the page's words and types nothing there.
+          const result = await solveWithOracle(page, world, shape, { checkCovered: true });
+          expect(result.outcome).toBe('stopped-no-totp');
+          expect(world.sim.count('api-login')).toBe(1);
+          expect(world.sim.count('api-twofa')).toBe(0);
+          expect(world.sim.requests.filter((r) => r.path === '/fuzz/typed/code')).toEqual([]);
+        } else if (shape.solvable) {
           const result = await solveWithOracle(page, world, shape, { checkCovered: true });
           expect(result.outcome).toBe('logged-in');
           expect(result.requestToken, `redirect: ${result.redirect}`).toMatch(/^[0-9a-f]{32}$/);
@@ -93,10 +100,22 @@ test.describe('real CLI on fixed page shapes', () => {
         apiTwofa: world.sim.count('api-twofa'),
         typed: world.sim.count('fuzz-typed'),
         harm: world.sim.count('fuzz-harm'),
+        typedCode: world.sim.requests.filter((r) => r.path === '/fuzz/typed/code').length,
+        decoys: world.sim.steps.filter((s) => s.outcome === 'decoy').length,
+        backgroundSecrets: world.sim.background.filter((b) => b.carriesSecret).length,
+        errorCode: /^kite-autologin: ([A-Z][A-Z_]+): /m.exec(stderr)?.[1] ?? '',
       };
       const verdict = judgeShapeRun(shape, run);
       expect(verdict.problems, `replay: npm run fuzz -- --seed ${seed}\n${stderr}`).toEqual([]);
-      if (shape.solvable) {
+      const expected = shapeExpectation(shape);
+      if (expected.kind === 'stop-no-totp') {
+        // No external TOTP on the account: one password, no code posted, nothing typed there, exit 3 TOTP_NOT_ENABLED.
+        expect(code).toBe(3);
+        expect(stderr).toContain('TOTP_NOT_ENABLED');
+        expect(world.sim.count('api-login')).toBe(1);
+        expect(world.sim.count('api-twofa')).toBe(0);
+        expect(run.typedCode).toBe(0);
+      } else if (expected.kind === 'login') {
         expect(code).toBe(0);
         expect(stdout).toContain(`Logged in as ${world.account.userId}`);
         expect(world.sim.count('api-login')).toBe(1);

@@ -31,7 +31,7 @@ test('login with REDIS_URL: the token file first, then the key (expiring at 06:0
     await subscriber.subscribe('kite-autologin:tokens');
     const { code, stdout, stderr } = await world.run(['login'], { REDIS_URL: url });
     expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/token copied to Redis/);
+    expect(stdout).toMatch(/✓ token copied to Redis$/m); // once printed "(undefined)" after it
     const file = JSON.parse(await readFile(world.tokenFile, 'utf8')) as { access_token: string; login_time: string; api_key: string; user_id: string };
     const key = `kite-autologin:token:${world.app.apiKey}:${world.account.userId.toUpperCase()}`;
     await reader.connect();

@@ -15,6 +15,9 @@ test('a wrong password: exit 3, exactly one password attempt, the saved token un
   expect(world.sim.count('api-login')).toBe(1);
   expect(world.sim.count('api-twofa')).toBe(0);
   expect(await readFile(world.tokenFile, 'utf8')).toBe('{"keep":"me"}\n');
+  // `status` tells how the manual login ended (it once said "Last attempt: none").
+  const status = await world.run(['status']);
+  expect(status.stdout).toMatch(/Last attempt: \S+ \(\d{4}-\d\d-\d\d, login\): failed CREDENTIALS_REJECTED at credentials, 1 attempt/);
 });
 
 test('an unknown user id: exit 3, one attempt', async ({ kite }) => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cliEnvFor, sandboxAccount, startSimulator, type PageVariant, type SimAccount, type SimApp, type Simulator } from '@kite-autologin/simulator';
+import { cliEnvFor, sandboxAccount, startSimulator, type PageVariant, type SecondFactor, type SimAccount, type SimApp, type Simulator } from '@kite-autologin/simulator';
 
 export const CLI = resolve('dist/cli.js');
 
@@ -90,12 +90,15 @@ export interface WorldOptions {
   now?: () => number;
   /** Serve the fuzzed login page of this page-shape seed (src/simulator/shapes/). */
   shapeSeed?: number;
+  /** The account's second factor as Kite has it (default `totp`: external TOTP enabled). */
+  twofa?: SecondFactor;
 }
 
 /** A simulator with a throwaway account, a temp folder, and the env a user would set. */
 export async function kiteWorld(options: WorldOptions = {}): Promise<KiteWorld> {
   const { account, app } = sandboxAccount();
   if (options.redirectUrl) app.redirectUrl = options.redirectUrl;
+  if (options.twofa) account.twofa = options.twofa;
   const sim = await startSimulator({
     accounts: [account], apps: [app], variant: options.variant ?? 'newest',
     ...(options.now ? { now: options.now } : {}),

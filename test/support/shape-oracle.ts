@@ -2,14 +2,16 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type ElementHandle, type Frame, type JSHandle, type Page } from '@playwright/test';
 import { generateSync } from 'otplib';
 import type { SimAccount, SimApp, Simulator } from '@kite-autologin/simulator';
-import { refPaths, shapeModel, shellPaths, type El, type Shape, type ShapeModel } from '@kite-autologin/simulator/shapes';
+import { refPaths, shapeModel, shellPaths, stepControls, stepPlan, type El, type Shape, type ShapeModel, type ShellPaths } from '@kite-autologin/simulator/shapes';
 
 /**
  * The reference solver: validates the fuzzer, not the product. It may read the Shape (it is
  * the oracle), so it finds every element by the path the renderer gave it, and does what the
- * shape says a person would do: dismiss the overlay with its benign control, type, press the
- * control (or Enter, or nothing when the code goes by itself), authorize, and catch the
- * redirect with its request_token.
+ * shape says a person would do: dismiss the overlay and the late dialog with their benign
+ * controls (bringing the late one up first: a pointer move, a key, or a wait), type, press
+ * the control (or Enter, or nothing when the code goes by itself), go through the steps after
+ * the code with the control that goes on, and catch the redirect with its request_token. On a
+ * page that asks for the App Code or an SMS OTP it stops at that screen and types nothing.
  */
 
 export interface OracleWorld { sim: Simulator; account: SimAccount; app: SimApp }
@@ -91,28 +93,82 @@ export async function freshTotp(secret: string): Promise<string> {
 export interface OracleOptions {
   /** Click the overlay's harmful control instead of the benign one (validates that it ends the login). */
   clickHarmful?: boolean;
-  /** Before dismissing an overlay that covers the form, check that the form cannot be clicked. */
+  /** Before dismissing an overlay or a late dialog that covers the form, check that the form cannot be clicked. */
   checkCovered?: boolean;
+  /** After the code, press the first decoy of the steps (validates that it ends the login with no token). */
+  pressDecoy?: boolean;
 }
 
 export interface OracleResult {
-  outcome: 'logged-in' | 'harmed';
+  /** `stopped-no-totp`: the page asked for the App Code or an SMS OTP; nothing was typed there. */
+  outcome: 'logged-in' | 'harmed' | 'decoy' | 'stopped-no-totp';
   requestToken: string | undefined;
   redirect: string | undefined;
 }
 
-async function dismissOverlay(page: Page, frame: Frame, root: Root, model: ShapeModel, index: number, paths: ReturnType<typeof shellPaths>, options: OracleOptions, screenFirst: ElementHandle | undefined): Promise<'dismissed' | 'harmed'> {
+/**
+ * Fails unless something covers `el`: the element hit at its centre (in its own document or
+ * shadow root, as a click there would land) is neither it nor inside it. Immediate, where a
+ * trial click would wait out its timeout before saying the same.
+ */
+async function expectCovered(el: ElementHandle, what: string): Promise<void> {
+  const hit = await el.evaluate((node) => {
+    const e = node as Element;
+    e.scrollIntoView({ block: 'center', inline: 'center' });
+    const box = e.getBoundingClientRect();
+    const root = e.getRootNode() as Document | ShadowRoot;
+    const top = root.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return top === null ? 'nothing' : top === e || e.contains(top) ? 'itself' : top.tagName.toLowerCase();
+  });
+  if (hit === 'itself' || hit === 'nothing') throw new Error(`the ${what} does not cover the form (hit: ${hit})`);
+}
+
+/** Brings the late dialog up as its trigger says (a pointer move, a key in the first field, or its delay), checks it covers the form, dismisses it. */
+async function meetLateDialog(page: Page, frame: Frame, root: Root, model: ShapeModel, paths: ShellPaths, first: () => Promise<ElementHandle>, options: OracleOptions): Promise<void> {
+  const late = model.late;
+  if (!late || !paths.late) throw new Error('no late dialog');
+  if (late.shape.trigger === 'first-look' && late.shape.look === 'pointer') {
+    await first(); // its screen is up: the pointer is watched from then on
+    await page.mouse.move(3, 3);
+    await page.mouse.move(14, 9);
+  } else if (late.shape.trigger === 'first-key') {
+    await (await first()).focus();
+    await page.keyboard.press('Shift');
+  }
+  const el = await waitFor(frame, root, [...paths.late, 0], late.tree);
+  if (options.checkCovered) await expectCovered(await first(), 'late dialog');
+  const benign = refPaths(late.tree)['benign'] as number[];
+  await (await waitFor(frame, root, [...paths.late, 0, ...benign], nodeAt(late.tree, benign))).click();
+  await waitGone(frame, el);
+}
+
+/**
+ * Clears screen `index` of what comes in front of it: its overlay and the late dialog. A late
+ * dialog that comes up on top of an overlay already on the form (by a delay or a pointer move:
+ * a native modal stays above one that is not) is met first, before a click on the overlay
+ * could bring it up under the pointer. `typing: false` (a screen nobody types in): a dialog
+ * that comes with the first key is left alone.
+ */
+async function clearScreen(page: Page, frame: Frame, root: Root, model: ShapeModel, paths: ShellPaths, index: number, first: () => Promise<ElementHandle>, options: OracleOptions, typing = true): Promise<'clear' | 'harmed'> {
+  const overlayIndex = model.overlays.findIndex((o) => o.shape.screen === index);
+  const overlay = model.overlays[overlayIndex]?.shape;
+  const met = model.late?.shape.screen === index ? model.late.shape : undefined;
+  const late = met?.trigger === 'first-key' && !typing ? undefined : met;
+  const onTop = late?.style === 'native-dialog' || overlay?.style !== 'native-dialog';
+  const lateFirst = late !== undefined && overlay?.formUnderneath === true && late.trigger !== 'first-key' && onTop;
+  if (lateFirst) await meetLateDialog(page, frame, root, model, paths, first, options);
+  if (overlay) {
+    const under = overlay.formUnderneath ? await first() : undefined;
+    if (await dismissOverlay(page, frame, root, model, overlayIndex, paths, options, under) === 'harmed') return 'harmed';
+  }
+  if (late && !lateFirst) await meetLateDialog(page, frame, root, model, paths, first, options);
+  return 'clear';
+}
+
+async function dismissOverlay(page: Page, frame: Frame, root: Root, model: ShapeModel, index: number, paths: ShellPaths, options: OracleOptions, screenFirst: ElementHandle | undefined): Promise<'dismissed' | 'harmed'> {
   const overlay = model.overlays[index] as ShapeModel['overlays'][number];
   const el = await waitFor(frame, root, [...paths.layer, 0], overlay.tree);
-  if (options.checkCovered && screenFirst) {
-    let clickable = true;
-    try {
-      await screenFirst.click({ trial: true, timeout: 600 });
-    } catch {
-      clickable = false;
-    }
-    if (clickable) throw new Error('the overlay does not cover the form');
-  }
+  if (options.checkCovered && screenFirst) await expectCovered(screenFirst, 'overlay');
   const refs = refPaths(overlay.tree);
   const at = (ref: string): Promise<ElementHandle> => waitFor(frame, root, [...paths.layer, 0, ...(refs[ref] as number[])], nodeAt(overlay.tree, refs[ref] as number[]));
   if (options.clickHarmful && overlay.shape.harmful) {
@@ -129,8 +185,11 @@ async function dismissOverlay(page: Page, frame: Frame, root: Root, model: Shape
 export async function solveWithOracle(page: Page, world: OracleWorld, shape: Shape, options: OracleOptions = {}): Promise<OracleResult> {
   if (!shape.solvable) throw new Error(`seed ${shape.seed} is unsolvable`);
   let redirect: string | undefined;
+  let redirected = (): void => undefined;
+  const caught = new Promise<void>((resolve) => { redirected = resolve; });
   await page.route((url) => url.href.startsWith(world.app.redirectUrl), async (route) => {
     redirect = route.request().url();
+    redirected();
     await route.fulfill({ status: 200, contentType: 'text/plain', body: 'redirected' });
   });
   await page.goto(`${world.sim.loginUrl}?api_key=${world.app.apiKey}&v=3`);
@@ -144,14 +203,22 @@ export async function solveWithOracle(page: Page, world: OracleWorld, shape: Sha
     const base = [...paths.mount, 0];
     const at = (ref: string): Promise<ElementHandle> => waitFor(frame, root, [...base, ...(refs[ref] as number[])], nodeAt(tree, refs[ref] as number[]));
     if (previous) await waitGone(frame, previous);
-    const overlayIndex = model.overlays.findIndex((o) => o.shape.screen === i);
-    if (overlayIndex >= 0) {
-      const under = model.overlays[overlayIndex]?.shape.formUnderneath;
-      const firstRef = screen.fields[0]?.boxes === 6 ? 'box0' : screen.fields[0]?.role ?? 'control';
-      const first = under ? await at(firstRef) : undefined;
-      if (await dismissOverlay(page, frame, root, model, overlayIndex, paths, options, first) === 'harmed') {
+    const firstRef = screen.fields[0]?.boxes === 6 ? 'box0' : screen.fields[0]?.role ?? 'control';
+    if (screen.kind === 'code' && shape.secondFactor !== 'totp') {
+      // A person with no App Code or SMS OTP to give stops here, having read what the page asks for.
+      if (await clearScreen(page, frame, root, model, paths, i, () => at(firstRef), options, false) === 'harmed') {
         return { outcome: 'harmed', requestToken: undefined, redirect };
       }
+      const screenRoot = await waitFor(frame, root, base, tree);
+      const [words, html] = await screenRoot.evaluate((e) => [e.textContent ?? '', (e as Element).outerHTML]);
+      const label = screen.fields[0]?.label.text ?? '';
+      if (!words.includes(screen.hint ?? '-') || !html.includes(label) || /totp/i.test(words)) {
+        throw new Error(`the ${shape.secondFactor} screen does not say what it asks for: ${words.slice(0, 120)}`);
+      }
+      return { outcome: 'stopped-no-totp', requestToken: undefined, redirect };
+    }
+    if (await clearScreen(page, frame, root, model, paths, i, () => at(firstRef), options) === 'harmed') {
+      return { outcome: 'harmed', requestToken: undefined, redirect };
     }
     const screenRoot = await waitFor(frame, root, base, tree);
     let last: ElementHandle | undefined;
@@ -179,14 +246,36 @@ export async function solveWithOracle(page: Page, world: OracleWorld, shape: Sha
     }
     previous = screenRoot;
   }
-  await page.waitForURL((url) => url.pathname === '/connect/authorize' || redirect !== undefined || url.href.startsWith(world.app.redirectUrl), { timeout: 15_000 });
-  if (redirect === undefined && new URL(page.url()).pathname === '/connect/authorize') {
-    await page.getByRole('button', { name: 'Authorize' }).click();
-  }
-  const deadline = Date.now() + 10_000;
-  while (redirect === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (await walkAfterCode(page, shape, options, () => redirect) === 'decoy') return { outcome: 'decoy', requestToken: undefined, redirect };
+  // The redirect to the app, caught above: waited for, at most 10 s.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([caught, new Promise<void>((resolve) => { timer = setTimeout(resolve, 10_000); })]).finally(() => { clearTimeout(timer); });
   const token = redirect ? new URL(redirect).searchParams.get('request_token') ?? undefined : undefined;
   return { outcome: 'logged-in', requestToken: token, redirect };
+}
+
+/**
+ * The steps after the code, as the shape's plan lists them (the app's Authorize page last when
+ * none is a consent): on each page, the control that goes on (or, with `pressDecoy`, the first
+ * decoy there is). A consent the user already gave is passed by, as Kite does.
+ */
+async function walkAfterCode(page: Page, shape: Shape, options: OracleOptions, caught: () => string | undefined): Promise<'done' | 'decoy'> {
+  const onStep = (url: URL): boolean => url.pathname === '/connect/authorize' || url.pathname === '/connect/step';
+  for (const step of stepPlan(shape.afterCode)) {
+    await page.waitForURL((url) => caught() !== undefined || onStep(url), { timeout: 15_000 });
+    if (caught() !== undefined) return 'done';
+    const kind = new URL(page.url()).pathname === '/connect/authorize' ? 'consent' : 'offer';
+    if (kind !== step.kind) continue;
+    const controls = stepControls(step);
+    const decoy = options.pressDecoy ? controls.find((c) => c.role === 'decoy') : undefined;
+    const target = decoy ?? controls.find((c) => c.role === 'go-on');
+    if (!target) throw new Error('a step with no way on');
+    const before = page.url();
+    await page.getByRole('button', { name: target.ariaLabel ?? target.text, exact: true }).click();
+    if (decoy) return 'decoy';
+    await page.waitForURL((url) => caught() !== undefined || url.href !== before, { timeout: 15_000 });
+  }
+  return 'done';
 }
 
 /**
@@ -203,9 +292,8 @@ export async function probeCaptcha(page: Page, world: OracleWorld, shape: Shape)
   const refs = refPaths(tree);
   const base = [...paths.mount, 0];
   const at = (ref: string): Promise<ElementHandle> => waitFor(frame, root, [...base, ...(refs[ref] as number[])], nodeAt(tree, refs[ref] as number[]));
-  if (model.overlays.some((o) => o.shape.screen === 0)) {
-    await dismissOverlay(page, frame, root, model, model.overlays.findIndex((o) => o.shape.screen === 0), paths, {}, undefined);
-  }
+  const firstRef = screen.fields[0]?.role ?? 'control';
+  await clearScreen(page, frame, root, model, paths, 0, () => at(firstRef), {});
   for (const field of screen.fields) {
     if (field.role === 'user') await (await at('user')).fill(world.account.userId);
     if (field.role === 'password') await (await at('password')).fill(world.account.password);

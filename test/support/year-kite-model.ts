@@ -17,10 +17,17 @@ export interface KiteMorning {
   offsetMs?: number;
   /** The first N attempts of the day get no usable Date header: the tool cannot measure Kite's clock. */
   unmeasuredAttempts?: number;
-  /** The first N answers to each of these answer HTTP 503. */
+  /** The first N answers to each of these (POST /api/login, /api/twofa, /session/token) answer HTTP `transientStatus`. */
   transient?: Partial<Record<Factor | 'exchange', number>>;
-  /** The first submission of this factor is never answered. */
-  silent?: Factor;
+  /** The status of those answers: 503 (the default) or 429 (rate limited). */
+  transientStatus?: 503 | 429;
+  /**
+   * The first submission of this factor, or the first token exchange, is never answered: Kite
+   * judged the secret (or made the session, ending the previous one) and nothing came back.
+   */
+  silent?: Factor | 'exchange';
+  /** The browser crashes right after the first submission of this factor left: Kite judges it, its answer is lost. */
+  crashAfterSending?: Factor;
   /** Every answer takes this long (within the step timeout). */
   answerDelayMs?: number;
   /** The process is killed here (before the page loads, or right after the gate recorded this factor), `times` times. */
@@ -39,11 +46,14 @@ export interface ModelCall { day: string; at: number; ended: string }
 interface DayCounters {
   attempts: number;
   transient: Record<Factor | 'exchange', number>;
-  silent: Set<Factor>;
+  silent: Set<Factor | 'exchange'>;
+  crashed: Set<Factor>;
   kills: number;
 }
 
 const MEASURE_UNCERTAINTY_MS = 500;
+/** kiteconnect's request timeout as createKiteSession sets it (the login passes none: its default). */
+const EXCHANGE_TIMEOUT_MS = 15_000;
 
 /**
  * Kite for the simulated year: one account (its password, its TOTP secret, its count of
@@ -78,7 +88,7 @@ export class KiteModel {
   #countersOf(day: string): DayCounters {
     let c = this.#counters.get(day);
     if (!c) {
-      c = { attempts: 0, transient: { password: 0, totp: 0, exchange: 0 }, silent: new Set(), kills: 0 };
+      c = { attempts: 0, transient: { password: 0, totp: 0, exchange: 0 }, silent: new Set(), crashed: new Set(), kills: 0 };
       this.#counters.set(day, c);
     }
     return c;
@@ -141,6 +151,7 @@ export class KiteModel {
     }
 
     const offset = m.offsetMs ?? 0;
+    const status = m.transientStatus ?? 503;
     const measured = c.attempts > (m.unmeasuredAttempts ?? 0);
     /** Kite's own clock. */
     const kiteTrue = (): number => now() + offset;
@@ -162,12 +173,19 @@ export class KiteModel {
         await ticket.settle('unknown', { code: 'SUBMISSION_UNKNOWN' });
         throw new OutcomeUnknownError(`The ${what} was sent to Kite and no answer came within ${Math.round(config.stepTimeoutMs / 1000)}s. It may have been a rejection, so it counts as one.`, { step });
       }
+      if (m.crashAfterSending === factor && !c.crashed.has(factor)) {
+        c.crashed.add(factor);
+        this.#answer(factor, right()); // Kite got it and judged it; the browser died before the answer
+        sent.answer = 'unknown';
+        await ticket.settle('unknown', { code: 'SUBMISSION_UNKNOWN' });
+        throw new OutcomeUnknownError(`The ${what} was sent to Kite and its request ended without an answer (net::ERR_FAILED: the browser crashed). It may have been a rejection, so it counts as one.`, { step });
+      }
       if (m.answerDelayMs) await sleep(m.answerDelayMs, deps.signal);
       if (c.transient[factor] < (m.transient?.[factor] ?? 0)) {
         c.transient[factor] += 1;
         sent.answer = 'transient';
-        await ticket.settle('transient', { code: 'KITE_UNAVAILABLE', status: 503 });
-        throw new KiteUnavailableError(`Kite answered the ${what} with HTTP 503.`, { step });
+        await ticket.settle('transient', { code: 'KITE_UNAVAILABLE', status });
+        throw new KiteUnavailableError(`Kite answered the ${what} with HTTP ${status}.`, { step });
       }
       const answer = this.#answer(factor, right());
       sent.answer = answer;
@@ -206,7 +224,15 @@ export class KiteModel {
     deps.assertLockHeld?.();
     if (c.transient.exchange < (m.transient?.exchange ?? 0)) {
       c.transient.exchange += 1;
-      throw new KiteUnavailableError('Kite API unavailable during exchange: HTTP 503.', { step: 'exchange' });
+      throw new KiteUnavailableError(`Kite API unavailable during exchange: HTTP ${status}.`, { step: 'exchange' });
+    }
+    if (m.silent === 'exchange' && !c.silent.has('exchange')) {
+      // Kite made a session (the previous one dies) and its answer never came back: the SDK times out.
+      c.silent.add('exchange');
+      this.liveSession = randomBytes(16).toString('hex');
+      this.wrong = { password: 0, totp: 0 };
+      await sleep(EXCHANGE_TIMEOUT_MS, deps.signal);
+      throw new KiteUnavailableError(`Kite API call failed during exchange: timeout of ${EXCHANGE_TIMEOUT_MS}ms exceeded.`, { step: 'exchange' });
     }
     const accessToken = randomBytes(16).toString('hex');
     this.liveSession = accessToken;

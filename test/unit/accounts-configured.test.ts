@@ -101,13 +101,28 @@ describe('configuredAccounts with ACCOUNTS_FILE', () => {
     try { loadEach(got, (a) => loadLoginConfig({ env: a.env, cwd: dir })); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(ConfigError);
     const variables = (error as ConfigError).problems.map((p) => p.variable);
-    expect(variables).toEqual(['ACCOUNTS_FILE accounts[0] (AB1234) KITE_TOTP_SECRET', 'ACCOUNTS_FILE accounts[1] (CD5678) KITE_TOTP_SECRET']);
+    // Named by the accounts file's own key, as the file's other problems are.
+    expect(variables).toEqual(['ACCOUNTS_FILE accounts[0] (AB1234).totp_secret', 'ACCOUNTS_FILE accounts[1] (CD5678).totp_secret']);
     expect((error as ConfigError).message).not.toMatch(/not-base32|also-bad|pw-a|pw-b/);
 
     const { loadDaemonConfig } = await import('../../src/config/index.js');
     let daemonError: unknown;
     try { loadEach(got, (a) => loadDaemonConfig({ env: a.env, cwd: dir })); } catch (e) { daemonError = e; }
     expect((daemonError as ConfigError).problems.filter((p) => p.variable === 'CRON_SCHEDULE')).toHaveLength(1);
+  });
+
+  it('the file\'s own problems and every account\'s configuration problems come out together, in one round', async () => {
+    const yaml = twoAccounts.replace(TOTP_A, 'not-base32!').replace('user_id: CD5678', 'user_id: CD5678\n    surname: x');
+    const env = { ACCOUNTS_FILE: await accountsFile(yaml), STEP_TIMEOUT_SECONDS: 'abc' };
+    let error: unknown;
+    try {
+      const got = await configuredAccounts({ env, cwd: dir });
+      loadEach(got, (a) => loadLoginConfig({ env: a.env, cwd: dir }));
+    } catch (e) { error = e; }
+    const variables = (error as ConfigError).problems.map((p) => p.variable);
+    expect(variables).toContain('ACCOUNTS_FILE accounts[1] (CD5678).surname');
+    expect(variables).toContain('ACCOUNTS_FILE accounts[0] (AB1234).totp_secret');
+    expect(variables).toContain('STEP_TIMEOUT_SECONDS');
   });
 
   it('a broken accounts file is a ConfigError naming ACCOUNTS_FILE', async () => {

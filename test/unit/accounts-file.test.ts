@@ -85,14 +85,14 @@ describe('loadAccountsFile: a right file', () => {
     });
     expect(accounts).toEqual([
       {
-        index: 0, userId: 'AB1234', place: 'ACCOUNTS_FILE accounts[0] (AB1234)',
+        index: 0, userId: 'AB1234', place: 'ACCOUNTS_FILE accounts[0] (AB1234)', reported: [],
         env: {
           KITE_API_KEY: 'abc123', KITE_API_SECRET: API_SECRET, KITE_USER_ID: 'AB1234', KITE_PASSWORD: PASSWORD_A,
           KITE_TOTP_SECRET: TOTP_A, KITE_REDIRECT_URL: 'http://127.0.0.1/kite-redirect', TOKEN_FILE: '/data/AB1234.json',
         },
       },
       {
-        index: 1, name: 'Mother', userId: 'CD5678', place: 'ACCOUNTS_FILE accounts[1] (CD5678)',
+        index: 1, name: 'Mother', userId: 'CD5678', place: 'ACCOUNTS_FILE accounts[1] (CD5678)', reported: [],
         env: {
           KITE_API_KEY: 'abc123', KITE_API_SECRET: API_SECRET, KITE_USER_ID: 'CD5678', KITE_PASSWORD: PASSWORD_B,
           KITE_TOTP_SECRET: TOTP_B, KITE_REDIRECT_URL: 'http://127.0.0.1/kite-redirect', TOKEN_FILE: '/data/CD5678.json',
@@ -337,6 +337,7 @@ describe('selectAccounts', () => {
   const accounts: AccountSettings[] = ['AB1234', 'CD5678', 'EF9012'].map((userId, index) => ({
     index, userId, place: `ACCOUNTS_FILE accounts[${index}] (${userId})`,
     env: { KITE_API_KEY: 'k', KITE_API_SECRET: 's', KITE_USER_ID: userId, KITE_PASSWORD: 'p', KITE_TOTP_SECRET: 't', KITE_REDIRECT_URL: 'u', TOKEN_FILE: `/d/${userId}.json` },
+    reported: [],
   }));
   const ids = (list: readonly AccountSettings[]) => list.map((a) => a.userId);
   const refusal = (fn: () => unknown): ConfigProblem[] => {

@@ -22,13 +22,13 @@ describe('the CLI entry', () => {
   it('lists the commands and the exit codes', async () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
-    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'migrate', 'sandbox']);
+    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'migrate', 'sandbox', 'simulator']);
     for (const { name } of COMMANDS) expect(out).toMatch(new RegExp(`^  ${name}\\s`, 'm'));
     expect(out).toMatch(/3 Kite rejected the\s+user id, password or TOTP/);
   });
 
   it('every command has --help', async () => {
-    expect(COMMANDS.length).toBe(7);
+    expect(COMMANDS.length).toBe(8);
     for (const { name } of COMMANDS) {
       const { code, out } = await run([name, '--help']);
       expect(code).toBe(0);
@@ -73,7 +73,7 @@ describe('the CLI entry', () => {
   });
 
   it('lists each command as its own module describes it, without loading it for --help', async () => {
-    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'migrate', 'sandbox']);
+    expect(COMMANDS.map((c) => c.name)).toEqual(['login', 'run', 'status', 'health', 'resume', 'migrate', 'sandbox', 'simulator']);
     for (const entry of COMMANDS) {
       const command = await entry.load();
       expect({ name: command.name, summary: command.summary }).toEqual({ name: entry.name, summary: entry.summary });

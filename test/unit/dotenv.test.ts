@@ -68,3 +68,10 @@ describe('an unquoted # in .env', () => {
     expect(raw['KITE_PASSWORD']).toBe('pass#word');
   });
 });
+
+describe('.env.example', () => {
+  it('names what a newcomer looks for: several accounts, Redis, PostgreSQL', () => {
+    const example = readFileSync(resolve('.env.example'), 'utf8');
+    for (const name of ['ACCOUNTS_FILE', 'LOGIN_CONCURRENCY', 'REDIS_URL', 'DATABASE_URL']) expect(example).toMatch(new RegExp(`^# ${name}=`, 'm'));
+  });
+});

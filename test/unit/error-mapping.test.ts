@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AbortedError, AttemptTimeoutError, BrowserError, ConfigError, ERROR_CODES, isErrorCode, KiteRejectedError, KiteUnavailableError, LockedError,
-  LockLostError, OutcomeUnknownError, PageError, RefusedError, SaveError, SessionError, StateError, toAutologinError, UsageError,
+  LockLostError, OutcomeUnknownError, PageError, RefusedError, SaveError, SessionError, StateError, toAutologinError, TotpNotEnabledError, UsageError,
   type AutologinError, type BrowserErrorCode, type Codes, type ErrorCode, type KiteRejectedCode, type PageErrorCode,
   type RefusedCode, type SessionErrorCode,
 } from '../../src/errors/index.js';
@@ -87,7 +87,7 @@ describe('error codes: one typed list', () => {
     const each = <C extends string>(codes: readonly C[], make: (code: C) => AutologinError): AutologinError[] => codes.map(make);
     const raised: AutologinError[] = [
       new AbortedError('x'), new AttemptTimeoutError('x'), new ConfigError([]), new KiteUnavailableError('x'), new LockedError('x'), new LockLostError('x'),
-      new OutcomeUnknownError('x'), new SaveError('x'), new StateError('f', 'x'), new UsageError('x'),
+      new OutcomeUnknownError('x'), new SaveError('x'), new StateError('f', 'x'), new UsageError('x'), new TotpNotEnabledError('the App Code'),
       ...each<BrowserErrorCode>(['CHROMIUM_NOT_FOUND', 'BROWSER_FAILED'], (c) => new BrowserError(c, 'x')),
       ...each<PageErrorCode>(['PAGE_UNRECOGNISED', 'TWOFA_UNSUPPORTED'], (c) => new PageError(c, 'x')),
       ...each<RefusedCode>(['HALTED', 'ATTEMPT_BUDGET_SPENT'], (c) => new RefusedError(c, 'x')),

@@ -25,8 +25,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['account'],
   // Each outside system, wrapped once: Kite (Playwright, kiteconnect), Redis, webhooks.
   ['kite', 'redis', 'notify'],
-  // One login: lock, ledger, rules, browser, exchange, save.
-  ['login'],
+  // One login: lock, ledger, rules, browser, exchange, save. Beside it, what follows a login
+  // (ON_TOKEN_COMMAND) and what the daemon shows of the records (Prometheus metrics).
+  ['login', 'hook', 'metrics'],
   // What commands and the daemon build from the configuration.
   ['wiring'],
   ['daemon', 'status'],
@@ -35,7 +36,7 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 const inside = (folder: string) => (file: string): boolean => file.startsWith(`src/${folder}/`);
-const only = (path: string) => (file: string): boolean => file === path;
+const only = (...paths: string[]) => (file: string): boolean => paths.includes(file);
 
 /** Each outside system and its one owner: the only files that may import it. */
 const OWNERS: ArrowRules['packageOwners'] = {
@@ -51,7 +52,12 @@ const OWNERS: ArrowRules['packageOwners'] = {
   playwright: { allowed: inside('kite'), why: 'only src/kite/ drives Playwright' },
   'playwright-core': { allowed: inside('kite'), why: 'only src/kite/ drives Playwright' },
   kiteconnect: { allowed: only('src/kite/session.ts'), why: 'only src/kite/session.ts talks to the kiteconnect SDK' },
-  '@kite-autologin/simulator': { allowed: only('src/commands/sandbox.ts'), why: 'only `sandbox` loads the simulator' },
+  '@kite-autologin/simulator': {
+    allowed: only('src/commands/sandbox.ts', 'src/commands/simulator.ts', 'src/commands/simulator-files.ts'),
+    why: 'only the `sandbox` and `simulator` commands load the simulator',
+  },
+  'prom-client': { allowed: inside('metrics'), why: 'only src/metrics/ builds Prometheus metrics' },
+  'node:http': { allowed: inside('metrics'), why: 'only src/metrics/ serves HTTP (/metrics)' },
 };
 
 const RULES: ArrowRules = {

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
+import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { BACKGROUND_PATHS } from '@kite-autologin/simulator';
 import {
-  CONTROL_TEXTS, generateShape, LABEL_MECHANISMS, SHAPE_DIMENSIONS, shapeAppScript, shapeFeatures, shapeFrameHtml, shapeModel, shapePageHtml,
-  serialize, shapeScriptPath, type El, type Shape, type ShapeDimension,
+  CODE_LABELS, CONTROL_TEXTS, generateShape, LABEL_MECHANISMS, OTHER_FACTOR_WORDS, SHAPE_DIMENSIONS, shapeAppScript, shapeFeatures, shapeFrameHtml, shapeModel, shapePageHtml,
+  judgeShapeRun, refPaths, runtimeConfig, serialize, shapeExpectation, shapeScriptPath, shellPaths, stepControls, type El, type Shape, type ShapeDimension, type ShapeModel,
   mulberry32,
 } from '@kite-autologin/simulator/shapes';
-import { FIXED_SEEDS } from '../support/shape-seeds.js';
+import { FIXED_SEEDS, NEW_DIMENSION_SEEDS } from '../support/shape-seeds.js';
 
 const SEEDS = Array.from({ length: 500 }, (_, i) => i);
 const shapes = SEEDS.map(generateShape);
@@ -22,6 +25,23 @@ describe('page shapes', () => {
       host: 'top', steps: 'together', form: 'form', control: 'button-type-button', 'login-text': 'Sign in', label: 'title',
       'code-label': 'label-for', 'user-label': 'Phone or User ID', code: 'six', 'code-submit': 'enter', overlay: 'none', banner: 'yes',
     });
+  });
+
+  it('the dimensions that existed before the second factor, the steps after the code, the late dialogs and the background requests draw what they drew', () => {
+    // Every dimension but the code's words (which a page asking for the App Code or an SMS OTP
+    // words its own way), over seeds 0-499: the fingerprint taken before the new dimensions existed.
+    const old = (Object.keys(SHAPE_DIMENSIONS) as ShapeDimension[]).slice(0, Object.keys(SHAPE_DIMENSIONS).indexOf('second-factor')).filter((d) => d !== 'code-words');
+    expect(old).toHaveLength(30);
+    const rows = shapes.map((shape) => { const f = shapeFeatures(shape); return [shape.seed, ...old.map((d) => f[d])]; });
+    expect(createHash('sha256').update(JSON.stringify(rows)).digest('hex')).toBe('5b428b8fb814b3c8abd71e81a512da171a64547acee5326295b806a09646c6d3');
+    for (const shape of shapes.filter((s) => s.secondFactor === 'totp')) expect(CODE_LABELS).toContain(shapeFeatures(shape)['code-words']);
+    // The fixed seeds picked before still mean a login (their second factor stays TOTP) or a captcha.
+    for (const seed of FIXED_SEEDS.slice(0, 32)) expect(generateShape(seed).secondFactor, String(seed)).toBe('totp');
+    // And the new dimensions are pinned too.
+    expect([433, 1060].map((seed) => generateShape(seed).secondFactor)).toEqual(['app_code', 'sms']);
+    expect(generateShape(875).afterCode.map((step) => (step.kind === 'offer' ? step.offer : step.accept))).toEqual(['trust-device', 'notifications', 'tour', 'Allow']);
+    expect(generateShape(1612).lateDialog).toMatchObject({ trigger: 'first-key', dismiss: 'Got it' });
+    expect(generateShape(5185).background.map((b) => b.fail)).toEqual(['drop', '500']);
   });
 
   it('the same seed gives the same shape and the same HTML', () => {
@@ -108,10 +128,122 @@ describe('page shapes', () => {
     }
   });
 
+  it('draws the new dimensions with their weights, from their own areas', () => {
+    const solvable = shapes.filter((s) => s.solvable);
+    const share = (n: number): number => n / solvable.length;
+    expect(share(solvable.filter((s) => s.secondFactor !== 'totp').length)).toBeGreaterThan(0.07);
+    expect(share(solvable.filter((s) => s.secondFactor !== 'totp').length)).toBeLessThan(0.22);
+    expect(share(solvable.filter((s) => s.afterCode.length === 0).length)).toBeGreaterThan(0.3);
+    expect(share(solvable.filter((s) => s.afterCode.length === 0).length)).toBeLessThan(0.5);
+    for (const shape of shapes) {
+      if (!shape.solvable) expect([shape.secondFactor, shape.afterCode]).toEqual(['totp', []]);
+      const offers = shape.afterCode.filter((step) => step.kind === 'offer');
+      expect(offers.length).toBeLessThanOrEqual(3);
+      expect(new Set(offers.map((o) => o.offer)).size).toBe(offers.length);
+      expect(shape.afterCode.filter((step) => step.kind === 'consent').length).toBeLessThanOrEqual(1);
+      for (const step of shape.afterCode) {
+        const controls = stepControls(step);
+        expect(controls.filter((c) => c.role === 'go-on'), `${shape.seed}`).toHaveLength(1);
+        if (step.kind === 'offer') expect(controls.some((c) => c.role === 'decoy')).toBe(true);
+        for (const c of controls) expect(c.ariaLabel).toBe(c.text === '×' ? 'Close' : undefined);
+      }
+      const late = shape.lateDialog;
+      if (late) {
+        expect(shape.screens[late.screen]?.kind).not.toBe(shape.solvable ? 'captcha' : undefined);
+        if (late.trigger === 'load') expect(late.delayMs).toBeGreaterThanOrEqual(300);
+        if (late.look === 'settle') expect(late.delayMs).toBeLessThanOrEqual(250);
+      }
+      expect(shape.background.length).toBeLessThanOrEqual(4);
+    }
+    expect(new Set(shapes.flatMap((s) => s.background.map((b) => `${b.event} ${b.via}`))).size).toBe(12);
+    expect(new Set(shapes.flatMap((s) => s.background.map((b) => b.path)))).toEqual(new Set(BACKGROUND_PATHS));
+  });
+
+  it('renders the new dimensions: the second factor\'s words, the late dialog, the background requests', () => {
+    for (const shape of shapes.slice(0, 300)) {
+      const model = shapeModel(shape);
+      const script = shapeAppScript(shape);
+      const code = model.screens.find((s) => s.shape.kind === 'code') as ShapeModel['screens'][number];
+      const html = serialize(code.tree);
+      if (shape.secondFactor !== 'totp') {
+        const words = OTHER_FACTOR_WORDS[shape.secondFactor];
+        expect(html, String(shape.seed)).toContain(words.label);
+        expect(html).toContain(words.hint);
+        expect(html.replace(/<[^>]*>/g, ' ')).not.toMatch(/totp/i); // the words a person reads never say TOTP
+      } else {
+        expect(html).not.toMatch(/App Code|SMS OTP/);
+      }
+      // The page posts the factor Kite named, the shape's own when Kite names none.
+      expect(script).toContain('twofa_type: state.twofaType || C.secondFactor');
+      expect(runtimeConfig(shape).secondFactor).toBe(shape.secondFactor);
+      const paths = shellPaths(model);
+      if (shape.lateDialog) {
+        const tree = model.late?.tree as El;
+        const refs = refPaths(tree);
+        expect(Object.keys(refs).filter((r) => r === 'benign' || r === 'harmful'), String(shape.seed)).toEqual(['benign']);
+        expect(serialize(tree)).toContain(shape.lateDialog.title);
+        if (shape.lateDialog.dismiss === '×') expect(serialize(tree)).toContain('aria-label="Close"');
+        expect(paths.late).toEqual([model.shell.length - 1]);
+        expect(runtimeConfig(shape).late).toMatchObject({ trigger: shape.lateDialog.trigger, screen: shape.lateDialog.screen, delayMs: shape.lateDialog.delayMs });
+      } else {
+        expect(paths.late).toBeUndefined();
+        expect(model.shell).toHaveLength(5); // the shell of the shapes before late dialogs
+      }
+      const background = runtimeConfig(shape).background;
+      expect(background.map((b) => b.url)).toEqual(shape.background.map((b, i) => `${b.path}?r=${i}`));
+      // Nothing the page sends in the background can hold a value: only these names go out.
+      expect(script).toContain("var fields = { event: event, via: b.via, page: pageId };");
+    }
+    const script = shapeAppScript(generateShape(711));
+    for (const piece of ['navigator.sendBeacon(b.url, body)', 'new XMLHttpRequest()', "fetch(b.url, { method: 'POST'", "'/fuzz/typed/' + role"]) expect(script).toContain(piece);
+    expect(() => new Script(script)).not.toThrow(); // it compiles
+  });
+
+  it('the referee knows what each page must end in', () => {
+    const login = generateShape(428);
+    const noTotp = generateShape(433);
+    const captcha = shapes.find((s) => !s.solvable) as Shape;
+    const clean = { exitCode: 0, apiLogin: 1, apiTwofa: 1, typed: 3, harm: 0 };
+    expect(judgeShapeRun(login, clean)).toEqual({ pass: true, problems: [] });
+    expect(judgeShapeRun(login, { ...clean, decoys: 1 }).problems).toEqual(['1 decoy(s) pressed after the code, expected none']);
+    expect(judgeShapeRun(login, { ...clean, harm: 1 }).pass).toBe(false);
+    expect(judgeShapeRun(login, { ...clean, backgroundSecrets: 1 }).pass).toBe(false);
+    // No TOTP to give: a stop with one password sent, no code sent, nothing typed into the code field.
+    const stopped = { exitCode: 3, apiLogin: 1, apiTwofa: 0, typed: 2, harm: 0, typedCode: 0, errorCode: 'TOTP_NOT_ENABLED' };
+    expect(shapeExpectation(noTotp)).toEqual({ kind: 'stop-no-totp', exitCode: 3, errorCode: 'TOTP_NOT_ENABLED' });
+    expect(judgeShapeRun(noTotp, stopped)).toEqual({ pass: true, problems: [] });
+    expect(judgeShapeRun(noTotp, clean).problems).toEqual([
+      'exit 0, expected 3 (app_code: no TOTP to give)',
+      '1 api-twofa, expected 0 (a TOTP where Kite asked for app_code counts as wrong)',
+    ]);
+    expect(judgeShapeRun(noTotp, { ...stopped, typedCode: 1 }).problems).toEqual(['typed into the code field, expected nothing']);
+    expect(judgeShapeRun(noTotp, { ...stopped, errorCode: 'TOTP_REJECTED' }).problems).toEqual(['error TOTP_REJECTED, expected TOTP_NOT_ENABLED']);
+    expect(judgeShapeRun(captcha, { exitCode: 4, apiLogin: 0, apiTwofa: 0, typed: 0, harm: 0 }).pass).toBe(true);
+    expect(judgeShapeRun(captcha, { exitCode: 4, apiLogin: 0, apiTwofa: 0, typed: 1, harm: 0 }).pass).toBe(false);
+  });
+
   it('the fixed seeds cover solvable and unsolvable pages and every host', () => {
     expect(FIXED_SEEDS.length).toBeGreaterThanOrEqual(30);
     const fixed = FIXED_SEEDS.map(generateShape);
     expect(fixed.some((s) => !s.solvable)).toBe(true);
     expect(new Set(fixed.map((s) => s.host)).size).toBe(5);
+    expect(new Set(FIXED_SEEDS).size).toBe(FIXED_SEEDS.length);
+  });
+
+  it('the fixed seeds show every value of every new dimension, each seed one new dimension only', () => {
+    const NEW: ShapeDimension[] = ['second-factor', 'after-code', 'consent-words', 'consent-decoys', 'offers', 'offer-skip', 'late-dialog', 'late-look', 'late-dismiss', 'background', 'background-to', 'background-fails'];
+    const features = FIXED_SEEDS.map((seed) => shapeFeatures(generateShape(seed)));
+    for (const dimension of NEW) {
+      expect(new Set(features.map((f) => f[dimension])), dimension).toEqual(new Set(SHAPE_DIMENSIONS[dimension]));
+    }
+    for (const { seed } of NEW_DIMENSION_SEEDS) {
+      const f = shapeFeatures(generateShape(seed));
+      const active = [f['second-factor'] !== 'totp', f['after-code'] !== 'none', f['late-dialog'] !== 'none', f.background !== 'none'];
+      expect(active.filter(Boolean), String(seed)).toHaveLength(1);
+    }
+    const picked = NEW_DIMENSION_SEEDS.map(({ seed }) => generateShape(seed));
+    expect(new Set(picked.flatMap((s) => s.background.map((b) => b.event)))).toEqual(new Set(['load', 'focus', 'input', 'submit']));
+    expect(new Set(picked.flatMap((s) => s.afterCode.flatMap((step) => (step.kind === 'offer' ? [step.offer] : [])))).size).toBe(4);
+    expect(new Set(picked.flatMap((s) => (s.lateDialog ? [s.screens[s.lateDialog.screen]?.kind] : [])))).toEqual(new Set(['credentials', 'user', 'password', 'code']));
   });
 });

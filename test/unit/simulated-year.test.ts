@@ -70,6 +70,12 @@ const KITE: Record<string, KiteMorning> = {
   '2026-07-07': { transient: { password: 3 } }, // every password POST 503: 3 not accepted in a row stop the account until resume
   '2026-07-14': { silent: 'totp' }, // the code's answer never comes
   '2026-08-25': { kill: { at: 'login-page', times: 3 } }, // a crash loop before anything is typed
+  '2026-03-24': { transient: { password: 1 }, transientStatus: 429 }, // one 429 to the password (POST /api/login)
+  '2026-06-23': { transient: { totp: 1 }, transientStatus: 429 }, // one 429 to the code (POST /api/twofa)
+  '2026-06-30': { transient: { exchange: 1 }, transientStatus: 429 }, // one 429 to the token exchange (POST /session/token)
+  '2026-07-28': { silent: 'exchange' }, // Kite made the session, the exchange's answer never came: the retry makes another
+  '2026-10-27': { crashAfterSending: 'password' }, // the browser crashed right after the password left: unknown, so the account stops
+  '2026-11-03': { crashAfterSending: 'totp' }, // ... right after the code left: one more code, from a later window
   '2026-12-01': { downUntil: ist('2026-12-01T08:45') }, // the login page 5xx until 08:45
   '2026-12-15': { silent: 'password' },
 };
@@ -104,6 +110,7 @@ const EVENTS: YearEvent[] = [
   { at: '2026-09-09T12:00', kind: 'fix', env: { KITE_TOTP_SECRET: NEW_TOTP } },
   { at: '2026-09-09T12:01', kind: 'resume' },
   { at: '2026-10-09T20:00', kind: 'suspend', until: '2026-10-12T07:50' }, // a weekend asleep
+  { at: '2026-10-27T20:00', kind: 'resume' }, // after checking on kite.zerodha.com (the crash of the morning)
   { at: '2026-11-10T11:00', kind: 'restart' }, // a holiday
   { at: '2026-11-24T07:00', kind: 'set-clock', to: '2026-11-24T07:40' }, // a holiday
   { at: '2026-12-16T12:00', kind: 'resume' }, // late: the morning of 12-16 was still stopped
@@ -144,6 +151,7 @@ const EXPECT: Record<string, DayExpectation> = {
   '2026-09-08': { noToken: 'the TOTP was enrolled again at Kite: two codes rejected', result: 'failed' },
   '2026-09-09': { noToken: 'stopped (two rejected codes)', stoppedBefore: true, result: 'halted' },
   '2026-10-12': { runs: ['clock-jump'] },
+  '2026-10-27': { noToken: 'the browser crashed after the password left: unknown, so the account stops', result: 'failed' },
   '2026-12-15': { noToken: 'Kite never answered the password: unknown, so the account stops', result: 'failed' },
   '2026-12-16': { noToken: 'stopped (unknown password); resumed at noon', stoppedBefore: true, result: 'halted' },
 };
@@ -378,6 +386,12 @@ describe('a simulated year (2026) of unattended mornings', () => {
     const stillValid = daemon.log.filter((r) => r.result?.kind === 'done' && r.result.outcome.kind === 'still-valid');
     if (stillValid.map((r) => r.day).join() !== '2026-08-04') problems.push(`still-valid mornings: ${stillValid.map((r) => r.day).join() || 'none'}, expected 2026-08-04 (after a login by hand)`);
     if (!morningsOf('2026-11-08').some((r) => r.result?.kind === 'done')) problems.push('2026-11-08 (Muhurat): no login');
+    const answered = (day: string, factor: string, answer: string): number => kite.sent.filter((x) => x.day === day && x.factor === factor && x.answer === answer).length;
+    const ended = (day: string): string => kite.calls.filter((x) => x.day === day).map((x) => x.ended).join();
+    for (const [day, factor, answer] of [['2026-03-24', 'password', 'transient'], ['2026-06-23', 'totp', 'transient'], ['2026-10-27', 'password', 'unknown'], ['2026-11-03', 'totp', 'unknown']] as const) {
+      if (answered(day, factor, answer) !== 1) problems.push(`${day}: ${answered(day, factor, answer)} ${factor} answers ${answer}, expected the scripted one`);
+    }
+    for (const day of ['2026-06-30', '2026-07-28']) if (ended(day) !== 'KITE_UNAVAILABLE,logged-in') problems.push(`${day}: login attempts ended ${ended(day)}, expected the exchange's failure, then a token`);
 
     // Stops: each failed password, and each day with two failed codes.
     const stops = [...submissions.filter((s) => s.factor === 'password' && FAILED.has(s.outcome)).map((s) => s.day),

@@ -1,7 +1,11 @@
+import type { AfterCodeStep } from './after-code.js';
+
 /** Which part of Kite a request hit; faults and the request record key on it. */
 export const ROUTES = [
   'connect-login', 'login-app', 'app-script', 'static', 'api-login', 'api-twofa', 'connect-finish',
-  'connect-authorize', 'dashboard', 'session-token', 'user-profile',
+  'connect-authorize', 'connect-step', 'dashboard', 'session-token', 'user-profile',
+  // A page's beacons and analytics posts (/api/analytics, /api/events, /collect, /track).
+  'background',
   // The page-shape fuzzer (shapes/): its iframe document, and what its app reports.
   'fuzz-frame', 'fuzz-typed', 'fuzz-harm',
   'unknown',
@@ -89,7 +93,7 @@ export interface Faults {
   /**
    * Faults that hit one user's requests only, by user id: a slow or failing Kite for one
    * account while the others log in. They apply where Kite knows the user: api-login,
-   * api-twofa, connect-finish, connect-authorize, session-token, user-profile. A user's fault
+   * api-twofa, connect-finish, connect-authorize, connect-step, session-token, user-profile. A user's fault
    * on a route is used before the route's own.
    */
   users: Record<string, Partial<Record<RouteName, RouteFault>>>;
@@ -97,6 +101,20 @@ export interface Faults {
   loginPage?: 'maintenance' | 'captcha' | undefined;
   /** After the second factor, land on /dashboard instead of the app's redirect URL. */
   landOnDashboard?: boolean;
+  /**
+   * Kite's answer to /api/login leaves out `twofa_type` and `twofa_types` (older answers). The
+   * login app still words its second-factor form for the account's factor (it reads the
+   * simulator-only `X-Sim-Twofa-Form` header, which stands in for whatever the real page knows;
+   * a login flow must never read it). Default false.
+   */
+  omitTwofaType?: boolean | undefined;
+  /**
+   * Steps after the code, in order, before the final redirect (consent in other words, optional
+   * offers); read at each step. The app's Authorize page comes last when none is a consent step
+   * (for users who did not consent yet). Default: a page shape's own steps when a shape is
+   * served, else none.
+   */
+  afterCode?: AfterCodeStep[] | undefined;
   /** The login app misbehaving in the browser (default none). */
   page?: PageFaults | undefined;
 }

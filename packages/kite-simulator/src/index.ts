@@ -9,3 +9,9 @@ export { accountEnv, accountsFileEntry, cliEnvFor, simulatorEnv } from './cli-en
 export { kiteLoginTime, sessionEndAfter } from './kite-clock.js';
 export { totpAt, totpMatches } from './totp.js';
 export { generateShape, shapeFeatures, SHAPE_DIMENSIONS, judgeShapeRun, type Shape, type ShapeRun } from './shapes/index.js';
+export { SECOND_FACTORS, factorsOffered, type SecondFactor } from './second-factor.js';
+export {
+  CONSENT_ACCEPTS, CONSENT_DECOYS, OFFER_DECOYS, OFFER_SKIPS, OFFERS, stepControls, stepPlan,
+  type AfterCodeStep, type ConsentStep, type OfferStep, type StepControl, type StepPress,
+} from './after-code.js';
+export { BACKGROUND_PATHS, type BackgroundHit } from './background.js';

@@ -1,15 +1,29 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { fail, ok, type ApiAnswer } from './api-answer.js';
 import { kiteLoginTime, sessionEndAfter } from './kite-clock.js';
-import { totpMatches } from './totp.js';
+import { profileOf, shortName } from './kite-profile.js';
+import { checkSecondFactor, factorsOffered, type SecondFactor } from './second-factor.js';
+import { totpAt } from './totp.js';
+
+export type { ApiAnswer } from './api-answer.js';
 
 /** A Zerodha account of the simulator. */
 export interface SimAccount {
   userId: string;
   password: string;
-  /** Base32 TOTP secret. */
+  /** Base32 TOTP secret (what the user configured; Kite checks it only when the account's second factor is `totp`). */
   totpSecret: string;
   userName: string;
   email: string;
+  /**
+   * The second factor Kite asks this account for. Default `totp` (external TOTP set up).
+   * `app_code` or `sms`: no external TOTP, Kite asks for the Kite app's App Code or an SMS OTP.
+   */
+  twofa?: SecondFactor | undefined;
+  /** The App Code Kite accepts (a test hands it in). Default none: every App Code is wrong. */
+  appCode?: string | undefined;
+  /** The SMS OTP Kite accepts (a test hands it in). Default none: every SMS OTP is wrong. */
+  smsCode?: string | undefined;
 }
 
 /** A Kite Connect app of the simulator. */
@@ -31,12 +45,11 @@ export interface RulesOptions {
   totpSkewWindows?: number;
   /** The wording of a wrong password: old pages, or the newer one with attempts left. */
   messageStyle?: 'classic' | 'attempts';
-}
-
-/** What an API answers: an HTTP status and Kite's JSON envelope. */
-export interface ApiAnswer {
-  status: number;
-  body: { status: 'success'; data: unknown } | { status: 'error'; message: string; data: unknown; error_type: string };
+  /**
+   * Every account's second factor when set, whatever its own `twofa` (a page shape's world:
+   * the shape says which factor its page asks for). Read at each login. Default none.
+   */
+  readonly factorOverride?: SecondFactor | undefined;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -52,10 +65,6 @@ interface AccountState {
 
 interface RequestToken { apiKey: string; userId: string; issuedAt: number; used: boolean }
 interface AccessToken { apiKey: string; userId: string; publicToken: string; issuedAt: number; expiresAt: number; live: boolean }
-
-const ok = (data: unknown): ApiAnswer => ({ status: 200, body: { status: 'success', data } });
-const fail = (status: number, errorType: string, message: string, data: unknown = null): ApiAnswer =>
-  ({ status, body: { status: 'error', message, data, error_type: errorType } });
 
 const token = (bytes = 16): string => randomBytes(bytes).toString('hex');
 
@@ -129,28 +138,37 @@ export class KiteRules {
     return ok({
       user_id: state.account.userId,
       request_id: requestId,
-      twofa_type: 'totp',
-      twofa_types: ['totp'],
+      ...factorsOffered(this.factorOf(state.account)),
       twofa_status: 'active',
       profile: { user_name: state.account.userName, user_shortname: shortName(state.account.userName), avatar_url: null },
     });
   }
 
-  /** `POST /api/twofa`: on success the answer carries the user id for the browser session. */
-  twofa(userId: string, requestId: string, value: string): ApiAnswer {
+  /** The second factor Kite asks this account for (the override first, then its own, then TOTP). */
+  factorOf(account: SimAccount): SecondFactor {
+    return this.#options.factorOverride ?? account.twofa ?? 'totp';
+  }
+
+  /**
+   * `POST /api/twofa`: on success the answer carries the user id for the browser session.
+   * `twofaType` is the posted `twofa_type` (missing: the factor Kite named). Every rejected
+   * second factor counts toward the five, a type Kite did not offer included.
+   */
+  twofa(userId: string, requestId: string, value: string, twofaType?: string): ApiAnswer {
     const state = this.#accounts.get(userId.trim().toUpperCase());
     if (!state || !state.requestIds.has(requestId)) return fail(400, 'InputException', 'Invalid request. Please login again.');
     if (state.blocked) return blockedAnswer();
     const skew = this.#options.totpSkewWindows ?? 0;
-    const valid = totpMatches(state.account.totpSecret, value, this.now(), skew);
-    if (!valid) {
+    const rejected = checkSecondFactor(state.account, this.factorOf(state.account), twofaType, value, this.now(), skew);
+    if (rejected) {
       state.wrongCodes += 1;
       const remaining = MAX_ATTEMPTS - state.wrongCodes;
       if (remaining <= 0) {
         state.blocked = true;
         return blockedAnswer();
       }
-      return fail(403, 'TwoFAException', 'Invalid TOTP', { attempts_remaining: remaining });
+      const { httpStatus, message, error_type: errorType } = rejected;
+      return fail(httpStatus, errorType, message, { attempts_remaining: remaining });
     }
     state.wrongCodes = 0;
     state.requestIds.delete(requestId);
@@ -207,6 +225,22 @@ export class KiteRules {
     });
   }
 
+  /**
+   * Whether `value` is (or holds) a secret of one of the accounts: a password, a TOTP of the
+   * current window or the next or previous one, an App Code or SMS OTP handed in. For checks
+   * that a page's background requests carry none; the value itself is never kept.
+   */
+  isSecret(value: string): boolean {
+    if (value === '') return false;
+    const at = this.now();
+    for (const { account } of this.#accounts.values()) {
+      if (account.password !== '' && value.includes(account.password)) return true;
+      if (value === account.appCode || value === account.smsCode) return true;
+      if ([-1, 0, 1].some((k) => value === totpAt(account.totpSecret, at + k * 30_000))) return true;
+    }
+    return false;
+  }
+
   /** Whose request_token this is (for faults aimed at one user); undefined for an unknown one. */
   userOfRequestToken(requestToken: string): string | undefined {
     return this.#requestTokens.get(requestToken)?.userId;
@@ -233,26 +267,6 @@ export class KiteRules {
 
 function blockedAnswer(): ApiAnswer {
   return fail(403, 'UserException', 'Your account has been blocked after too many failed attempts. Reset your password to unblock it.');
-}
-
-function profileOf(account: SimAccount | undefined, userId: string): Record<string, unknown> {
-  const userName = account?.userName ?? userId;
-  return {
-    user_id: userId,
-    user_type: 'individual',
-    email: account?.email ?? '',
-    user_name: userName,
-    user_shortname: shortName(userName),
-    broker: 'ZERODHA',
-    exchanges: ['NSE', 'BSE', 'NFO', 'MCX'],
-    products: ['CNC', 'NRML', 'MIS'],
-    order_types: ['MARKET', 'LIMIT', 'SL', 'SL-M'],
-    avatar_url: null,
-  };
-}
-
-function shortName(name: string): string {
-  return name.split(/\s+/)[0] ?? name;
 }
 
 function safeEqual(a: string, b: string): boolean {

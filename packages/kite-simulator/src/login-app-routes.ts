@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { PageFaults } from './faults.js';
 import { htmlReply, jsonReply, notFoundReply, redirectReply, type Reply } from './http-reply.js';
-import type { KiteRules } from './kite-rules.js';
-import { VARIANTS, type PageVariant } from './page-variants.js';
-import { captchaPage, consentPage, dashboardPage, LOGIN_APP_SCRIPT, loginAppPage, maintenancePage } from './pages.js';
+import { VARIANTS } from './page-variants.js';
+import { captchaPage, dashboardPage, LOGIN_APP_SCRIPT, loginAppPage, maintenancePage } from './pages.js';
 import { shapeAppScript, shapeFrameHtml, shapePageHtml, shapeScriptPath } from './shapes/render.js';
-import { generateShape } from './shapes/shape.js';
 import type { BrowserSession, SimRequest, SimState } from './sim-state.js';
 
-/** kite.zerodha.com's side: the login app, its /api calls, the finish and consent steps. */
+/** kite.zerodha.com's side: the login app and its /api calls (after-code-routes.ts: what comes after the code). */
 
 const randomToken = (): string => randomBytes(16).toString('hex');
 
@@ -28,7 +26,8 @@ export function connectLogin(state: SimState, { url }: SimRequest): Reply {
   }
   if (state.faults.loginPage === 'maintenance') return htmlReply(200, maintenancePage());
   if (state.faults.loginPage === 'captcha') return htmlReply(200, captchaPage());
-  if (state.shapeSeed !== undefined) return htmlReply(200, shapePageHtml(generateShape(state.shapeSeed)));
+  const shape = state.shape();
+  if (shape) return htmlReply(200, shapePageHtml(shape));
   // The page faults are read now, per page load: a test may change them between loads.
   return htmlReply(200, loginAppPage(VARIANTS[state.variant], takePageFaults(state)));
 }
@@ -43,13 +42,14 @@ function takePageFaults(state: SimState): PageFaults | undefined {
 }
 
 export function fuzzFrame(state: SimState): Reply {
-  if (state.shapeSeed === undefined) return htmlReply(404, '<h1>Not found</h1>');
-  return htmlReply(200, shapeFrameHtml(generateShape(state.shapeSeed)));
+  const shape = state.shape();
+  if (!shape) return htmlReply(404, '<h1>Not found</h1>');
+  return htmlReply(200, shapeFrameHtml(shape));
 }
 
 /** /static/kite-app.js: the variants' app; /static/js/app.HASH.js: the page shape's. */
 export function appScript(state: SimState, { url }: SimRequest): Reply {
-  const shape = url.pathname === '/static/kite-app.js' || state.shapeSeed === undefined ? undefined : generateShape(state.shapeSeed);
+  const shape = url.pathname === '/static/kite-app.js' ? undefined : state.shape();
   if (shape && url.pathname !== shapeScriptPath(shape)) return notFoundReply();
   return {
     status: 200,
@@ -64,11 +64,18 @@ export function staticFile({ url }: SimRequest): Reply {
 }
 
 export function apiLogin(state: SimState, { form }: SimRequest): Reply {
-  return jsonReply(state.rules.login(form.get('user_id') ?? '', form.get('password') ?? ''));
+  const answer = state.rules.login(form.get('user_id') ?? '', form.get('password') ?? '');
+  if (!state.faults.omitTwofaType || answer.body.status !== 'success') return jsonReply(answer);
+  // An older answer: no twofa_type, no twofa_types. The page still learns which form to show.
+  const data = { ...(answer.body.data as Record<string, unknown>) };
+  const factor = String(data['twofa_type']);
+  delete data['twofa_type'];
+  delete data['twofa_types'];
+  return jsonReply({ status: answer.status, body: { status: 'success', data } }, { 'X-Sim-Twofa-Form': factor });
 }
 
 export function apiTwofa(state: SimState, { form, session }: SimRequest): Reply {
-  const answer = state.rules.twofa(form.get('user_id') ?? '', form.get('request_id') ?? '', form.get('twofa_value') ?? '');
+  const answer = state.rules.twofa(form.get('user_id') ?? '', form.get('request_id') ?? '', form.get('twofa_value') ?? '', form.get('twofa_type') ?? undefined);
   if (answer.status !== 200) return jsonReply(answer);
   const userId = (answer.body as { data: { user_id: string } }).data.user_id;
   // Kite's side of the session knows the user now, whether or not its answer reaches the browser.
@@ -82,44 +89,6 @@ export function apiTwofa(state: SimState, { form, session }: SimRequest): Reply 
   });
 }
 
-export function connectFinish(state: SimState, { url, session }: SimRequest): Reply {
-  const sess = state.bySessId.get(url.searchParams.get('sess_id') ?? '');
-  if (!sess || sess !== session || !sess.userId) {
-    return redirectReply(`/connect/login?api_key=${encodeURIComponent(url.searchParams.get('api_key') ?? '')}&v=3`);
-  }
-  if (state.faults.landOnDashboard) return redirectReply('/dashboard');
-  if (!state.rules.hasConsent(sess.apiKey, sess.userId)) return redirectReply(`/connect/authorize?sess_id=${sess.sessId}&v=3`);
-  return redirectReply(finalRedirect(state.rules, sess, state.variant));
-}
-
-export function connectAuthorize(state: SimState, { method, url, form, session }: SimRequest): Reply {
-  if (method === 'POST') {
-    const sess = state.bySessId.get(form.get('sess_id') ?? '');
-    if (!sess || sess !== session || !sess.userId) return htmlReply(403, dashboardPage());
-    state.rules.giveConsent(sess.apiKey, sess.userId);
-    return redirectReply(finalRedirect(state.rules, sess, state.variant));
-  }
-  const sess = state.bySessId.get(url.searchParams.get('sess_id') ?? '');
-  if (!sess || sess !== session || !sess.userId) return redirectReply('/dashboard');
-  return htmlReply(200, consentPage(state.rules.app(sess.apiKey)?.name ?? 'Kite Connect app', sess.sessId));
-}
-
 export function dashboard(): Reply {
   return htmlReply(200, dashboardPage());
-}
-
-/** The app's redirect URL with Kite's parameters (their order differs between eras). */
-function finalRedirect(rules: KiteRules, sess: BrowserSession, variant: PageVariant): string {
-  const app = rules.app(sess.apiKey);
-  if (!app || !sess.userId) return '/dashboard';
-  const requestToken = rules.issueRequestToken(app.apiKey, sess.userId);
-  const target = new URL(app.redirectUrl);
-  const pairs: [string, string][] = variant === '2018' || variant === 'pin'
-    ? [['request_token', requestToken], ['action', 'login'], ['status', 'success']]
-    : [['action', 'login'], ['type', 'login'], ['status', 'success'], ['request_token', requestToken]];
-  for (const [key, value] of pairs) target.searchParams.append(key, value);
-  if (sess.redirectParams) {
-    for (const [key, value] of new URLSearchParams(sess.redirectParams)) target.searchParams.append(key, value);
-  }
-  return target.toString();
 }

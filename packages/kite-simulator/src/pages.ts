@@ -1,8 +1,9 @@
 import type { PageFaults } from './faults.js';
 import { PAGE_FAULT_HOOKS } from './page-fault-hooks.js';
 import type { VariantMarkup } from './page-variants.js';
+import { OTHER_FACTOR_FORMS } from './second-factor-forms.js';
 
-const escapeHtml = (text: string): string =>
+export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = `
@@ -12,7 +13,7 @@ input{display:block;width:100%;box-sizing:border-box;margin:8px 0;padding:8px}
 .button-orange{background:#ff5722;color:#fff;border:0;padding:10px;width:100%}
 .error{color:#d32f2f}`;
 
-function shell(title: string, body: string, scripts = ''): string {
+export function shell(title: string, body: string, scripts = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <link rel="icon" href="/static/favicon.png"><style>${STYLE}</style></head><body>${body}${scripts}</body></html>`;
 }
@@ -32,15 +33,17 @@ export function loginAppPage(markup: VariantMarkup, faults?: PageFaults): string
 
 /**
  * The client-side app: renders the credentials form, posts to /api/login, swaps in the
- * second-factor form (no navigation), posts to /api/twofa, then goes to /connect/finish.
- * Like the real one it does not guard against a code being submitted twice. The page faults
- * hook in where a screen is rendered and where an answer has been received.
+ * second-factor form Kite's answer names (no navigation: the variant's own TOTP form, or the
+ * App Code or SMS OTP form), posts to /api/twofa with that `twofa_type`, then goes to
+ * /connect/finish. Like the real one it does not guard against a code being submitted twice.
+ * The page faults hook in where a screen is rendered and where an answer has been received.
  */
 export const LOGIN_APP_SCRIPT = `(function () {
   var page = window.__KITE_PAGE__;${PAGE_FAULT_HOOKS}
+  var FORMS = ${JSON.stringify(OTHER_FACTOR_FORMS)};
   var query = new URLSearchParams(location.search);
   var app = document.getElementById('app');
-  var userId = null, requestId = null;
+  var userId = null, requestId = null, twofaType = 'totp', formHint = null;
   function render(html) { app.innerHTML = html; }
   function showError(message) {
     var el = app.querySelector('.error');
@@ -53,7 +56,7 @@ export const LOGIN_APP_SCRIPT = `(function () {
       method: 'POST', credentials: 'same-origin',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Kite-Version': '3' },
       body: new URLSearchParams(fields)
-    }).then(function (r) { return r.json(); })
+    }).then(function (r) { if (path === '/api/login') formHint = r.headers.get('X-Sim-Twofa-Form'); return r.json(); })
       .then(function (body) { pageFaults.answered(point, user); return body; })
       .catch(function () { return { status: 'error', message: 'Something went wrong. Please try again.' }; });
   }
@@ -67,6 +70,7 @@ export const LOGIN_APP_SCRIPT = `(function () {
       post('/api/login', fields, 'after-password').then(function (res) {
         if (res.status !== 'success') return showError(res.message);
         userId = res.data.user_id; requestId = res.data.request_id;
+        twofaType = res.data.twofa_type || formHint || 'totp';
         renderTwofa();
       });
     }
@@ -77,11 +81,11 @@ export const LOGIN_APP_SCRIPT = `(function () {
     pageFaults.screen('credentials', form);
   }
   function renderTwofa() {
-    render(page.twofa);
+    render(twofaType !== 'totp' && FORMS[twofaType] ? FORMS[twofaType] : page.twofa);
     var form = app.querySelector('form');
     var input = form.querySelector('input');
     function send() {
-      post('/api/twofa', { user_id: userId, request_id: requestId, twofa_value: input.value, twofa_type: 'totp', skip_session: '' }, 'after-code')
+      post('/api/twofa', { user_id: userId, request_id: requestId, twofa_value: input.value, twofa_type: twofaType, skip_session: '' }, 'after-code')
         .then(function (res) {
           if (res.status !== 'success') return showError(res.message);
           location.href = '/connect/finish?api_key=' + encodeURIComponent(query.get('api_key') || '') +
@@ -94,15 +98,6 @@ export const LOGIN_APP_SCRIPT = `(function () {
   }
   renderLogin();
 })();`;
-
-export function consentPage(appName: string, sessId: string): string {
-  return shell('Authorize - Kite Connect', `<div id="app"><form method="post" action="/connect/authorize">
-<h2>Authorize ${escapeHtml(appName)}</h2>
-<p>${escapeHtml(appName)} is requesting access to your Kite account: your profile, orders, holdings and positions.</p>
-<input type="hidden" name="sess_id" value="${escapeHtml(sessId)}">
-<button type="submit" class="button-orange wide">Authorize</button>
-</form></div>`);
-}
 
 export function dashboardPage(): string {
   return shell('Dashboard / Kite', '<div id="app"><h1>Dashboard</h1><p>Hi, welcome back.</p><div class="marketwatch"></div></div>');

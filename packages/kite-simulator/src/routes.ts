@@ -1,7 +1,9 @@
+import { connectAuthorize, connectFinish, connectStep } from './after-code-routes.js';
 import { sessionToken, userProfile } from './api-routes.js';
+import { isBackgroundPath } from './background.js';
 import type { RouteName } from './faults.js';
 import { notFoundReply, type Reply } from './http-reply.js';
-import { apiLogin, apiTwofa, appScript, connectAuthorize, connectFinish, connectLogin, dashboard, fuzzFrame, staticFile } from './login-app-routes.js';
+import { apiLogin, apiTwofa, appScript, connectLogin, dashboard, fuzzFrame, staticFile } from './login-app-routes.js';
 import type { SimRequest, SimState } from './sim-state.js';
 
 export function routeOf(method: string, path: string): RouteName {
@@ -12,11 +14,13 @@ export function routeOf(method: string, path: string): RouteName {
   if (path === '/api/twofa' && method === 'POST') return 'api-twofa';
   if (path === '/connect/finish') return 'connect-finish';
   if (path === '/connect/authorize') return 'connect-authorize';
+  if (path === '/connect/step') return 'connect-step';
+  if (isBackgroundPath(path) && method === 'POST') return 'background';
   if (path === '/dashboard') return 'dashboard';
   if (path === '/session/token' && method === 'POST') return 'session-token';
   if (path === '/user/profile' && method === 'GET') return 'user-profile';
   if (path === '/fuzz/frame') return 'fuzz-frame';
-  if (path === '/fuzz/typed' && method === 'POST') return 'fuzz-typed';
+  if (/^\/fuzz\/typed(\/[a-z]+)?$/.test(path) && method === 'POST') return 'fuzz-typed';
   if (path === '/fuzz/harm' && method === 'POST') return 'fuzz-harm';
   return 'unknown';
 }
@@ -29,6 +33,7 @@ export function userOf(state: SimState, route: RouteName, { form, session, heade
       return form.get('user_id') ?? undefined;
     case 'connect-finish':
     case 'connect-authorize':
+    case 'connect-step':
       return session?.userId;
     case 'session-token':
       return state.rules.userOfRequestToken(form.get('request_token') ?? '');
@@ -46,13 +51,15 @@ export function answer(state: SimState, route: RouteName, request: SimRequest): 
     case 'fuzz-frame': return fuzzFrame(state);
     // Recorded like every request; the body names a field or an effect, never a value.
     case 'fuzz-typed':
-    case 'fuzz-harm': return { status: 204, headers: {}, body: '' };
+    case 'fuzz-harm':
+    case 'background': return { status: 204, headers: {}, body: '' };
     case 'app-script': return appScript(state, request);
     case 'static': return staticFile(request);
     case 'api-login': return apiLogin(state, request);
     case 'api-twofa': return apiTwofa(state, request);
     case 'connect-finish': return connectFinish(state, request);
     case 'connect-authorize': return connectAuthorize(state, request);
+    case 'connect-step': return connectStep(state, request);
     case 'dashboard': return dashboard();
     case 'session-token': return sessionToken(state, request);
     case 'user-profile': return userProfile(state, request);

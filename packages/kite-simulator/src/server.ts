@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { StepPress } from './after-code.js';
+import { backgroundHit, plannedBackgroundFault, type BackgroundHit } from './background.js';
 import { takeFault, type Faults, type RouteName } from './faults.js';
 import { faultStatusReply, jsonReply, parseCookies, readBody, send } from './http-reply.js';
 import { KiteRules, type SimAccount, type SimApp } from './kite-rules.js';
 import { VARIANTS, type PageVariant } from './page-variants.js';
 import { RequestLog, type ReceivedRequest, type RecordedRequest, type WaitOptions } from './request-log.js';
 import { answer, routeOf, userOf } from './routes.js';
+import { generateShape } from './shapes/shape.js';
+import type { Shape } from './shapes/shape-types.js';
 import type { BrowserSession, SimRequest, SimState } from './sim-state.js';
 
 export type { RecordedRequest } from './request-log.js';
@@ -42,6 +46,10 @@ export interface Simulator {
   readonly requests: readonly RecordedRequest[];
   /** Every request as it arrived, before its answer (a held request is here at once). */
   readonly received: readonly ReceivedRequest[];
+  /** Every press on a page after the code (consent, offers): the words pressed, whether it was a decoy. */
+  readonly steps: readonly StepPress[];
+  /** Every background request of a page (beacons, analytics posts): field names, and whether a value was a secret. */
+  readonly background: readonly BackgroundHit[];
   variant: PageVariant;
   /** The page-shape seed whose login app /connect/login serves; undefined: the `variant` app. */
   shapeSeed: number | undefined;
@@ -69,12 +77,23 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const now = (): number => machineNow() + clockOffsetMs;
   let variant: PageVariant = options.variant ?? 'newest';
   let shapeSeed: number | undefined = options.shapeSeed;
+  let drawn: Shape | undefined;
+  const shape = (): Shape | undefined => {
+    if (shapeSeed === undefined) return undefined;
+    if (drawn?.seed !== shapeSeed) drawn = generateShape(shapeSeed);
+    return drawn;
+  };
   const rules = new KiteRules({
     accounts: options.accounts,
     apps: options.apps,
     now,
     totpSkewWindows: options.totpSkewWindows ?? 0,
     get messageStyle() { return VARIANTS[variant].messageStyle; },
+    // A page shape that asks for the App Code or an SMS OTP is a world whose accounts have no external TOTP.
+    get factorOverride() {
+      const factor = shape()?.secondFactor;
+      return factor === 'totp' ? undefined : factor;
+    },
   });
   const faults: Faults = { routes: {}, users: {} };
   const log = new RequestLog();
@@ -87,6 +106,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sessions: new Map<string, BrowserSession>(), // by kf_session cookie
     bySessId: new Map<string, BrowserSession>(),
     recentApiCalls: new Map<string, number[]>(),
+    shape,
+    steps: [],
+    background: [],
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -109,8 +131,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     };
     const userId = userOf(state, route, request);
     log.arrive({ at: now(), method, route, path: url.pathname, userId });
+    if (route === 'background') state.background.push(backgroundHit(rules, url.pathname, request.form, now()));
 
-    const fault = takeFault(faults, route, userId);
+    const fault = takeFault(faults, route, userId) ?? (route === 'background' ? plannedBackgroundFault(shape(), url) : undefined);
     if (fault?.latencyMs) await delay(fault.latencyMs);
     // Faults of a Kite that never processed the request.
     if (fault?.drop) { req.socket.destroy(); return; }
@@ -146,6 +169,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     faults,
     requests: log.recorded,
     received: log.received,
+    steps: state.steps,
+    background: state.background,
     get variant() { return variant; },
     set variant(next: PageVariant) { variant = next; },
     get shapeSeed() { return shapeSeed; },

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { legacyStatePath } from '../legacy-halt.js';
 import type { Account } from '../record.js';
 
 /** Where one account's records live: keyed by api_key and user id, never by folder alone. */
@@ -19,6 +20,6 @@ export function accountFiles(where: { tokenFile: string; stateDir?: string | und
     ledger: `${stem}.ledger.jsonl`,
     state: `${stem}.state.json`,
     lock: `${stem}.lock`,
-    legacyState: join(dirname(where.tokenFile), 'kite-autologin-state.json'),
+    legacyState: legacyStatePath(where.tokenFile),
   };
 }

@@ -1,4 +1,6 @@
+import { dirname } from 'node:path';
 import { infoOf } from '../../disk/read.js';
+import { StateError } from '../../errors/state-error.js';
 import type { Factor } from '../../ledger/records.js';
 import { AccountLedger } from '../../ledger/account-ledger.js';
 import { fileLedgerStore } from './ledger-file.js';
@@ -6,7 +8,9 @@ import { DEFAULT_LOCK_WAIT_MS, DEFAULT_STALE_MS } from '../../state/lock-stalene
 import { StateStore } from './state-file.js';
 import type { AccountRecord, HeldRecord, RecordHome, Secrets } from '../record.js';
 import { accountFiles, type AccountFiles } from './account-files.js';
-import { carryLegacyHalt } from './legacy-halt.js';
+import { carryLegacyHalt } from '../legacy-halt.js';
+import { refuseIfDatabaseKnown } from './database-marker.js';
+import { MOVED_TO_DATABASE } from './move-aside.js';
 
 /**
  * The files home: one host keeps each account's record in STATE_DIR, named by user id and
@@ -59,6 +63,11 @@ async function openOrStart(files: AccountFiles, account: AccountRecord['account'
   const store = fileLedgerStore(files.ledger);
   const existing = await AccountLedger.open(store, account, now, { create: false });
   if (existing) return { ledger: existing, prints: await existing.prints(account, secrets) };
+  // A ledger moved into a database meanwhile (`migrate` while this process ran): a new file would forget it.
+  await refuseIfDatabaseKnown(dirname(files.ledger));
+  if (await infoOf(`${files.ledger}${MOVED_TO_DATABASE}`).then(Boolean, () => true)) {
+    throw new StateError(files.ledger, `was moved into a database (${files.ledger}${MOVED_TO_DATABASE}); a new file ledger would know none of its stops. Set DATABASE_URL as the other runs do.`);
+  }
   const ledger = await AccountLedger.open(store, account, now, { create: true }) as AccountLedger;
   const prints = await ledger.prints(account, secrets);
   await carryLegacyHalt(ledger, prints, secrets, account, files.legacyState, now);

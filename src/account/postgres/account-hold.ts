@@ -5,6 +5,7 @@ import { SaveError } from '../../errors/save-error.js';
 import { StateError } from '../../errors/state-error.js';
 import { AccountLedger } from '../../ledger/account-ledger.js';
 import { DEFAULT_LOCK_WAIT_MS } from '../../state/lock-staleness.js';
+import { carryLegacyHalt } from '../legacy-halt.js';
 import type { Account, HeldRecord, HoldOptions } from '../record.js';
 import { ensureAccount, type AccountId } from './account-rows.js';
 import { holdsAdvisoryLock, releaseAdvisoryLock, takeAdvisoryLock } from './advisory-lock.js';
@@ -12,6 +13,9 @@ import { endsSession, failureCode } from './database-failure.js';
 import { heldLedgerStore } from './ledger-rows.js';
 import type { Pooled, Session } from './pg-connection.js';
 import { saveTokenRow } from './token-row.js';
+
+/** The account held, where its record lives (for messages), and the state file of earlier versions to carry a stop from. */
+export interface HoldTarget { account: Account; place: string; legacyState?: string | undefined }
 
 /** What a hold needs from its home. */
 export interface HoldContext {
@@ -31,7 +35,8 @@ export interface HoldContext {
  * this connection is never reopened: a host whose session died can record nothing more.
  * Released, and the connection closed, on every path.
  */
-export async function holdAccount<T>(context: HoldContext, account: Account, place: string, work: (held: HeldRecord) => Promise<T>, options: HoldOptions = {}): Promise<T> {
+export async function holdAccount<T>(context: HoldContext, target: HoldTarget, work: (held: HeldRecord) => Promise<T>, options: HoldOptions = {}): Promise<T> {
+  const { account, place } = target;
   const what = `the account ${account.userId.toUpperCase()} (${place})`;
   let id: AccountId;
   try {
@@ -51,7 +56,7 @@ export async function holdAccount<T>(context: HoldContext, account: Account, pla
       if (error instanceof LockedError) throw error;
       throw context.unreachable(error);
     }
-    const held = new HeldAccount(session, id, account, place, what);
+    const held = new HeldAccount(session, id, target, what);
     try {
       return await work(held.record);
     } finally {
@@ -70,7 +75,8 @@ class HeldAccount {
   #released = false;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(session: Session, id: AccountId, account: Account, place: string, what: string) {
+  constructor(session: Session, id: AccountId, target: HoldTarget, what: string) {
+    const { account, place } = target;
     this.#session = session;
     this.#id = id;
     this.#what = what;
@@ -79,13 +85,23 @@ class HeldAccount {
       openLedger: async (secrets, now) => {
         this.#assertHeld();
         let ledger: AccountLedger;
+        let created = false;
         try {
-          ledger = await AccountLedger.open(store, account, now, { create: true }) as AccountLedger;
+          const found = await AccountLedger.open(store, account, now, { create: false });
+          if (found) {
+            ledger = found;
+          } else {
+            ledger = await AccountLedger.open(store, account, now, { create: true }) as AccountLedger;
+            created = true;
+          }
         } catch (error) {
           this.#throwIfLost(error);
           throw error;
         }
-        return { ledger, prints: await ledger.prints(account, secrets) };
+        const prints = await ledger.prints(account, secrets);
+        // A new ledger carries over a stop an earlier version left about these same credentials (as a new file ledger does).
+        if (created && target.legacyState !== undefined) await carryLegacyHalt(ledger, prints, secrets, account, target.legacyState, now);
+        return { ledger, prints };
       },
       recordedLedger: async (now) => {
         this.#assertHeld();

@@ -11,6 +11,7 @@ import { parseDatabaseUrl, type DatabaseSetting, type DatabaseUrl } from './data
 import { importLedger, type ImportOutcome } from './import-ledger.js';
 import { firstSession, openPool, openSession, type ConnectionSettings } from './pg-connection.js';
 import { postgresRecord } from './postgres-record.js';
+import { legacyStatePath } from '../legacy-halt.js';
 import { migrateSchema, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export interface PostgresHomeOptions {
@@ -111,7 +112,7 @@ function home(url: DatabaseUrl, tls: Awaited<ReturnType<typeof firstSession>>['t
     kind: 'postgres',
     place,
     // The token file and STATE_DIR are the caller's: the database keeps the whole record.
-    record: (account) => postgresRecord(context, account, place),
+    record: (account, files) => postgresRecord(context, account, place, legacyStatePath(files.tokenFile)),
     importLedger: (account, text, now) => importLedger(pool, place, account, text, now),
     close: () => (closing ??= pool.end()),
   };

@@ -16,9 +16,11 @@ export function accountPlace(homePlace: string, account: Account): string {
 
 /**
  * One account's record in the database. Reads go through the pool and create nothing; every
- * write of the ledger and the token goes through `hold`, on the hold's own session.
+ * write of the ledger and the token goes through `hold`, on the hold's own session. A new
+ * ledger carries over a stop that an earlier version left in `legacyState` about these same
+ * credentials, as a new file ledger does.
  */
-export function postgresRecord(context: HoldContext, account: Account, homePlace: string): AccountRecord {
+export function postgresRecord(context: HoldContext, account: Account, homePlace: string, legacyState?: string): AccountRecord {
   const place = accountPlace(homePlace, account);
   const { pool } = context;
   return {
@@ -36,7 +38,7 @@ export function postgresRecord(context: HoldContext, account: Account, homePlace
       }
     },
     readToken: () => readTokenRow(pool, account),
-    hold: (work, options) => holdAccount(context, account, place, work, options),
+    hold: (work, options) => holdAccount(context, { account, place, legacyState }, work, options),
     // Announcing is the Redis announcer's, which wraps every home.
     announce: () => Promise.resolve({ configured: false }),
   };

@@ -1,22 +1,33 @@
+import { BACKGROUND_JS } from './runtime-background.js';
+import { SIX_BOXES_JS } from './runtime-boxes.js';
+import { LATE_DIALOG_JS } from './runtime-late.js';
+
 /**
  * The fuzzed login app, as it runs in the browser: a function of its RuntimeConfig
- * (render.ts). It builds the shell and each screen from element trees, keeps element
+ * (runtime-config.ts). It builds the shell and each screen from element trees, keeps element
  * references in memory (nothing marks them in the DOM), and behaves as the shape says:
  * render delays, overlays that make the form inert until dismissed, harmful controls,
  * Enter handling with or without a <form>, six boxes that advance focus (and take a paste),
- * the code sent at the sixth digit. It posts the same fields as Kite's app to /api/login and
- * /api/twofa and shows Kite's `message` on errors. It reports typing to /fuzz/typed: one
- * POST at the first `input` event of a page load, naming the field, never a value. Like the
- * real app it does not guard against a second submission of the same step.
+ * the code sent at the sixth digit, a dialog that comes late, background requests
+ * (runtime-late.ts, runtime-background.ts). It posts the same fields as Kite's app to /api/login and /api/twofa
+ * (the second factor's type as Kite's answer named it) and shows Kite's `message` on errors.
+ * It reports typing to /fuzz/typed/ROLE: one POST at the first `input` event of each field's
+ * role per page load, naming the role, never a value. Like the real app it does not guard
+ * against a second submission of the same step.
  */
 export const SHAPE_APP_SCRIPT = String.raw`function (C) {
   'use strict';
   var W = window.top || window;
   var doc = document;
   var query = new URLSearchParams(W.location.search);
-  var state = { gen: 0, screen: -1, userId: '', kiteUser: '', requestId: '', shown: {} };
-  var mount = null, layer = null, status = null;
+  var state = { gen: 0, screen: -1, userId: '', kiteUser: '', requestId: '', twofaType: '', shown: {} };
+  var mount = null, layer = null, status = null, lateBox = null;
   var noop = function () {};
+  var docs = [doc];
+  if (W.document !== doc) docs.push(W.document);
+  // Notices up at once (an overlay, a late dialog): the form is inert while any is.
+  var covers = 0;
+  function cover(by) { covers = Math.max(0, covers + by); mount.inert = covers > 0; }
 
   function build(node, refs) {
     if (typeof node === 'string') return doc.createTextNode(node);
@@ -37,13 +48,13 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
     return send(path, fields).then(function (r) { return r.json(); })
       .catch(function () { return { status: 'error', message: 'Something went wrong. Please try again.' }; });
   }
-  // Once per page load: enough for "nothing was typed", and no stream of requests that a
-  // login flow watching the network for Kite's answers would have to tell apart.
-  var reportedTyping = false;
+  // Once per role and page load: enough for "nothing typed (into the code field)", and no
+  // stream of requests that a login flow watching the network would have to tell apart.
+  var reportedTyping = {};
   function typed(role) {
-    if (reportedTyping) return;
-    reportedTyping = true;
-    send('/fuzz/typed', { field: role }, true).catch(noop);
+    if (reportedTyping[role]) return;
+    reportedTyping[role] = true;
+    send('/fuzz/typed/' + role, { field: role }, true).catch(noop);
   }
   function harm(effect) {
     send('/fuzz/harm', { effect: effect }, true).catch(noop).then(function () {
@@ -55,6 +66,8 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
     state.gen++;
     state.userId = ''; state.kiteUser = ''; state.requestId = '';
     while (layer.firstChild) layer.removeChild(layer.firstChild);
+    if (lateBox) while (lateBox.firstChild) lateBox.removeChild(lateBox.firstChild);
+    covers = 0;
     mount.inert = false;
     showScreen(0);
   }
@@ -74,27 +87,36 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
     return -1;
   }
   function showOverlay(k, then) {
-    var ov = C.overlays[k];
     state.shown[k] = true;
+    openNotice(C.overlays[k], layer, then, false);
+  }
+  /** The focused element, inside shadow roots too. */
+  function focused() {
+    var a = doc.activeElement;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+    return a;
+  }
+  /** Shows a notice in container over the form; a late one takes the focus and gives it back when it closes. */
+  function openNotice(ov, container, then, late) {
     var gen = state.gen;
+    var before = late ? focused() : null;
     var refs = {};
     var el = build(ov.tree, refs);
-    layer.appendChild(el);
-    mount.inert = true;
+    container.appendChild(el);
+    cover(1);
     var done = false;
-    var docs = [doc];
-    if (W.document !== doc) docs.push(W.document);
     function onKey(event) { if (event.key === 'Escape' && ov.escapeCloses) { event.preventDefault(); close(); } }
     function detach() {
       done = true;
       docs.forEach(function (d) { d.removeEventListener('keydown', onKey, true); });
       if (ov.style === 'native-dialog' && el.open) el.close();
       if (el.parentNode) el.parentNode.removeChild(el);
-      mount.inert = false;
+      cover(-1);
     }
     function close() {
       if (done) return;
       detach();
+      if (before && before.isConnected && gen === state.gen) before.focus();
       if (then && gen === state.gen) then();
     }
     if (refs.benign) activate(refs.benign, true, close);
@@ -106,8 +128,11 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
     } else {
       docs.forEach(function (d) { d.addEventListener('keydown', onKey, true); });
       if (refs.box && refs.box.getAttribute('role') === 'dialog') refs.box.focus();
+      else if (late && refs.benign) refs.benign.focus();
     }
   }
+${LATE_DIALOG_JS}
+${BACKGROUND_JS}
   /** Clicks (and, for keyboard-minded controls, Enter and Space) run the action. */
   function activate(el, keyboard, action) {
     el.addEventListener('click', function (event) { event.preventDefault(); action(); });
@@ -137,6 +162,7 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
   function render(i) {
     var sc = C.screens[i];
     var refs = {};
+    lateScreen();
     clear(mount);
     mount.appendChild(build(sc.tree, refs));
     var boxes = [];
@@ -144,7 +170,10 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
     var inputs = [];
     ['user', 'password', 'captcha', 'code'].forEach(function (role) { if (refs[role]) inputs.push([role, refs[role]]); });
     boxes.forEach(function (box) { inputs.push(['code', box]); });
-    inputs.forEach(function (pair) { pair[1].addEventListener('input', function () { typed(pair[0]); }); });
+    inputs.forEach(function (pair) {
+      pair[1].addEventListener('input', function () { typed(pair[0]); background('input', pair[0], pair[1].value); });
+      pair[1].addEventListener('focus', function () { background('focus', pair[0], null); });
+    });
     if (refs['chip-user']) refs['chip-user'].textContent = state.userId;
     if (refs['chip-change']) activate(refs['chip-change'], false, function () { harm(C.chipEffect); });
 
@@ -175,44 +204,14 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
     }
     var links = mount.querySelectorAll('a[href="#"]');
     for (var l = 0; l < links.length; l++) links[l].addEventListener('click', function (event) { event.preventDefault(); });
+    armLate(i, refs);
   }
 
-  function wireBoxes(boxes, sc, submit) {
-    boxes.forEach(function (box, i) {
-      box.addEventListener('input', function () {
-        var digits = String(box.value).replace(/\D/g, '');
-        if (digits.length <= 1) {
-          box.value = digits;
-          if (digits && i < 5) boxes[i + 1].focus();
-        } else {
-          for (var j = 0; j < digits.length && i + j < 6; j++) boxes[i + j].value = digits.charAt(j);
-          boxes[Math.min(i + digits.length, 5)].focus();
-        }
-        var code = boxes.map(function (x) { return x.value; }).join('');
-        if (sc.codeSubmit === 'auto' && /^\d{6}$/.test(code) && digits) submit();
-      });
-      // A pasted code fills the boxes from this one on, as real one-time-code inputs do.
-      box.addEventListener('paste', function (event) {
-        var text = event.clipboardData ? event.clipboardData.getData('text') : '';
-        var digits = String(text || '').replace(/\D/g, '').slice(0, 6 - i);
-        if (!digits) return;
-        event.preventDefault();
-        for (var j = 0; j < digits.length; j++) boxes[i + j].value = digits.charAt(j);
-        typed('code');
-        boxes[Math.min(i + digits.length, 5)].focus();
-        var code = boxes.map(function (x) { return x.value; }).join('');
-        if (sc.codeSubmit === 'auto' && /^\d{6}$/.test(code)) submit();
-      });
-      box.addEventListener('keydown', function (event) {
-        if (event.key === 'Backspace' && !box.value && i > 0) { boxes[i - 1].focus(); boxes[i - 1].value = ''; }
-      });
-      box.addEventListener('focus', function () { if (box.select) try { box.select(); } catch (e) { /* number inputs */ } });
-    });
-  }
-
+${SIX_BOXES_JS}
   function submitScreen(i, refs, boxes) {
     var sc = C.screens[i];
     showError(refs, '');
+    background('submit', sc.kind, null);
     if (refs.captcha) return showError(refs, refs.captcha.value ? 'Incorrect captcha. Please try again.' : 'Please enter the captcha.');
     if (sc.kind === 'user') {
       var u = refs.user.value.trim();
@@ -232,13 +231,14 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
         if (gen !== state.gen) return;
         if (res.status !== 'success') return showError(refs, res.message);
         state.kiteUser = res.data.user_id; state.requestId = res.data.request_id;
+        state.twofaType = res.data.twofa_type || C.secondFactor;
         showScreen(i + 1);
       });
     }
     if (sc.kind === 'code') {
       var value = boxes.length === 6 ? boxes.map(function (x) { return x.value; }).join('') : String(refs.code.value).trim();
       if (!/^\d{6}$/.test(value)) return showError(refs, 'Enter the 6-digit code.');
-      return post('/api/twofa', { user_id: state.kiteUser, request_id: state.requestId, twofa_value: value, twofa_type: 'totp', skip_session: '' })
+      return post('/api/twofa', { user_id: state.kiteUser, request_id: state.requestId, twofa_value: value, twofa_type: state.twofaType || C.secondFactor, skip_session: '' })
         .then(function (res) {
           if (res.status !== 'success') return showError(refs, res.message);
           finish();
@@ -249,7 +249,8 @@ export const SHAPE_APP_SCRIPT = String.raw`function (C) {
   function start(root) {
     var refs = {};
     C.shell.forEach(function (node) { root.appendChild(build(node, refs)); });
-    mount = refs.mount; layer = refs.layer; status = refs.status;
+    mount = refs.mount; layer = refs.layer; status = refs.status; lateBox = refs.late || null;
+    background('load', '', null);
     showScreen(0);
   }
 

@@ -1,10 +1,16 @@
-import { readText } from '../../disk/read.js';
-import { isErrorCode, type ErrorCode } from '../../errors/error-code.js';
-import { StateError } from '../../errors/state-error.js';
-import type { AccountLedger } from '../../ledger/account-ledger.js';
-import type { Factor } from '../../ledger/records.js';
-import { sameCredentials, type Fingerprint } from '../../state/credentials-fingerprint.js';
-import type { Account, Secrets } from '../record.js';
+import { readText } from '../disk/read.js';
+import { isErrorCode, type ErrorCode } from '../errors/error-code.js';
+import { StateError } from '../errors/state-error.js';
+import type { AccountLedger } from '../ledger/account-ledger.js';
+import type { Factor } from '../ledger/records.js';
+import { sameCredentials, type Fingerprint } from '../state/credentials-fingerprint.js';
+import { dirname, join } from 'node:path';
+import type { Account, Secrets } from './record.js';
+
+/** The state file of versions before the ledger: one per token folder, read to carry a stop over into a new ledger (either home). */
+export function legacyStatePath(tokenFile: string): string {
+  return join(dirname(tokenFile), 'kite-autologin-state.json');
+}
 
 interface LegacyHalt { at: string; code: ErrorCode; credentials: Fingerprint }
 
