@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { SimAccount } from '@kite-autologin/simulator';
 import { family, secretsOf } from '../support/family.js';
 import { expect, test } from '../support/fixtures.js';
@@ -100,9 +101,12 @@ test('the daemon with several accounts: a slow account does not hold up the othe
   const f = await family({ wrongPasswordFor: 1 });
   // Throughout the morning: how many Chromium browsers, and attempt processes, ran at once at most.
   const most = { browsers: 0, attemptProcesses: 0 };
+  const seenTogether: string[] = [];
   const watch = setInterval(() => {
     most.browsers = Math.max(most.browsers, chromiumBrowsers(f.dir).length);
-    most.attemptProcesses = Math.max(most.attemptProcesses, markedProcesses(f.dir, /attempt-worker/).length);
+    const workers = markedProcesses(f.dir, /attempt-worker/);
+    if (workers.length > 1 && seenTogether.length === 0) seenTogether.push(...workers.map((pid) => { try { return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')} ppid ${readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3]}`; } catch { return `${pid}: gone`; } }));
+    most.attemptProcesses = Math.max(most.attemptProcesses, workers.length);
   }, 50);
   try {
     const [slow, rejected, quick] = f.users as [SimAccount, SimAccount, SimAccount];
@@ -116,7 +120,7 @@ test('the daemon with several accounts: a slow account does not hold up the othe
     // The quick account's turn came while the slow one was still waiting on Kite.
     expect((await stat(f.tokenOf(quick.userId))).mtimeMs).toBeLessThan((await stat(f.tokenOf(slow.userId))).mtimeMs);
     // ...and both logged in through one attempt process and one Chromium (a context each).
-    expect(most).toEqual({ browsers: 1, attemptProcesses: 1 });
+    expect(most, seenTogether.join('\n')).toEqual({ browsers: 1, attemptProcesses: 1 });
     await expect(stat(f.tokenOf(rejected.userId))).rejects.toThrow(/ENOENT/);
 
     await expect.poll(async () => (await f.run(['health'], env)).stdout, { timeout: 20_000 }).toContain(`[${quick.userId}] healthy`);
