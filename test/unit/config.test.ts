@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadBaseConfig, loadDaemonConfig, loadLoginConfig, loadObserved, loadObserverConfig } from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors/index.js';
-
-const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
-const good = {
-  KITE_API_KEY: 'abc123', KITE_API_SECRET: 'shh-api-secret', KITE_USER_ID: 'ab1234', KITE_PASSWORD: 'hunter2!',
-  KITE_TOTP_SECRET: SECRET, KITE_REDIRECT_URL: 'http://127.0.0.1/kite-redirect',
-};
-
-/** A fake file system: `.env` and secret files live here. */
-const files = (entries: Record<string, string>) => (path: string): string => {
-  const content = entries[path];
-  if (content === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
-  return content;
-};
-
-const problemsOf = (fn: () => unknown): { variable: string; message: string }[] => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+import type { ConfigError } from '../../src/errors/index.js';
+import { configProblems as problemsOf, fakeFiles as files, goodEnv as good, TOTP_SECRET as SECRET } from '../support/config-fixtures.js';
 
 describe('login configuration', () => {
   it('reads a complete environment, with the documented defaults', () => {

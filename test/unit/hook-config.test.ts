@@ -1,25 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadDaemonConfig, loadLoginConfig } from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors/index.js';
-
-const good = {
-  KITE_API_KEY: 'abc123', KITE_API_SECRET: 's', KITE_USER_ID: 'ab1234', KITE_PASSWORD: 'p',
-  KITE_TOTP_SECRET: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', KITE_REDIRECT_URL: 'http://127.0.0.1/kite-redirect',
-};
-const files = (entries: Record<string, string>) => (path: string): string => {
-  const content = entries[path];
-  if (content === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
-  return content;
-};
-const problemsOf = (fn: () => unknown): { variable: string; message: string }[] => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+import { configProblems as problemsOf, fakeFiles as files, goodEnv as good } from '../support/config-fixtures.js';
 
 describe('ON_TOKEN_COMMAND', () => {
   it('is off by default; on, it is kept exactly as given, with a 60 s timeout unless told', () => {
