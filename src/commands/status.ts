@@ -7,7 +7,7 @@ import { nextRuns } from '../schedule/plan.js';
 import type { AutologinState } from '../state/autologin-state.js';
 import { renderStatusJson, renderStatusText, type KiteCheck, type StatusReport, type TokenStatus } from '../status/status-report.js';
 import { formatIst, istDate } from '../time/ist.js';
-import { isTokenCurrent, TokenStore } from '../token-store.js';
+import { isTokenCurrent, TokenStore, type SavedToken, type TokenRead } from '../token-store.js';
 import { calendarFor, scheduleFor } from '../wiring/from-config.js';
 import { openAccounts } from '../wiring/open-accounts.js';
 import type { Command } from './context.js';
@@ -42,9 +42,9 @@ Options:
     const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: observerConfigFrom, use: 'read' });
     const now = new Date();
     // kiteconnect loads only for --check.
-    const askKite = (config: ObserverConfig) => async (): Promise<KiteCheck> => {
+    const askKite = (config: ObserverConfig) => async (kept?: SavedToken): Promise<KiteCheck> => {
       const [{ createKiteSession }, { verifySavedToken }] = await Promise.all([import('../kite/session.js'), import('../login/verify-saved-token.js')]);
-      const verdict = await verifySavedToken(new TokenStore(config.tokenFile), undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now);
+      const verdict = await verifySavedToken(new TokenStore(config.tokenFile), undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now, kept ? () => Promise.resolve(kept) : undefined);
       return verdict.valid ? { accepts: true } : { accepts: false, reason: verdict.reason };
     };
     // With several accounts, one whose records cannot be read is listed apart (exit 2 for it);
@@ -73,23 +73,37 @@ Options:
   },
 };
 
+/** The account's own token (its app and user), issued after the last 06:00 IST. */
+function isTodaysFor(token: SavedToken, account: { apiKey: string; userId: string }, now: Date): boolean {
+  return token.api_key === account.apiKey && token.user_id.toUpperCase() === account.userId.toUpperCase() && isTokenCurrent(token, now);
+}
+
 export interface StatusSources {
   config: ObserverConfig;
   /** The account's record; undefined when the account cannot be named (no KITE_USER_ID, no saved token). */
   record: AccountRecord | undefined;
   now: Date;
-  /** Asks Kite about a current token (`--check`). Default: Kite is not asked. */
-  askKite?: (() => Promise<KiteCheck>) | undefined;
+  /** Asks Kite about a current token (`--check`): the file's, or `kept`, the record's. Default: Kite is not asked. */
+  askKite?: ((kept?: SavedToken) => Promise<KiteCheck>) | undefined;
 }
 
-/** Reads the token file, the account's ledger and state file, and plans the next runs. */
+/**
+ * Reads the token file and the token the account's record keeps, the account's ledger and state
+ * file, and plans the next runs. The token shown is the file's, or the record's when that one is
+ * the account's, current and newer (as `login` and the daemon choose it; nothing is written here).
+ */
 export async function gatherStatus({ config, record, now, askKite }: StatusSources): Promise<StatusReport> {
   // Read at once: each read waits on the disk (or the database), not on the others.
-  const [read, view, state] = await Promise.all([
+  const [file, kept, view, state] = await Promise.all([
     new TokenStore(config.tokenFile).read(),
+    record ? record.readToken() : Promise.resolve<TokenRead>({ state: 'missing' }),
     record ? viewAccount(record, now) : Promise.resolve(undefined),
     record ? record.morning.read() : Promise.resolve<AutologinState>({}),
   ]);
+  const fromRecord = record && kept.state === 'ok' && isTodaysFor(kept.token, record.account, now)
+    && (file.state !== 'ok' || !isTokenCurrent(file.token, now) || Date.parse(kept.token.login_time) > Date.parse(file.token.login_time))
+    ? kept.token : undefined;
+  const read: TokenRead = fromRecord ? { state: 'ok', token: fromRecord } : file;
   const today = istDate(now);
   const ledger = view?.ledger;
 
@@ -100,9 +114,9 @@ export async function gatherStatus({ config, record, now, askKite }: StatusSourc
   } else {
     const t = read.token;
     const current = isTokenCurrent(t, now);
-    const kite = current && askKite ? await askKite() : undefined;
+    const kite = current && askKite ? await askKite(fromRecord) : undefined;
     valid = kite ? kite.accepts : current;
-    token = { state: 'saved', userId: t.user_id, userName: t.user_name, apiKey: t.api_key, loginTime: t.login_time, expiresAt: t.expires_at, current, kite };
+    token = { state: 'saved', userId: t.user_id, userName: t.user_name, apiKey: t.api_key, loginTime: t.login_time, expiresAt: t.expires_at, current, kite, ...(fromRecord ? { keptIn: 'record' as const } : {}) };
   }
   return {
     tokenFile: config.tokenFile,

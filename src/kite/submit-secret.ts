@@ -1,4 +1,4 @@
-import type { Page, Request } from 'playwright';
+import type { Page } from 'playwright';
 import {
   BrowserError, describeUnexpected, isAutologinError, KiteRejectedError, KiteUnavailableError, OutcomeUnknownError, PageError,
   type AutologinError, type ErrorCode, type LoginStep,
@@ -6,7 +6,6 @@ import {
 import type { AnswerKind, Factor } from '../ledger/records.js';
 import type { Logger } from '../logger.js';
 import { abortedBy, raceAbort } from './attempt-deadline.js';
-import { within } from './bounded.js';
 import { watchAnswer, type AnswerWatch } from './answer-watch.js';
 import { saveDiagnostics } from './diagnostics.js';
 import { classifyAnswer } from './kite-answer.js';
@@ -14,6 +13,8 @@ import { errorFromKiteMessage } from './kite-messages.js';
 import { CoveredWhileTyping, type Acted } from './page-actions.js';
 import { observe, waitForChange } from './page-view.js';
 import { recognise } from './screen.js';
+import { sealPage } from './seal-page.js';
+import { watchTraffic, type Traffic } from './traffic-watch.js';
 
 /** Told of each secret right before the page may send it to Kite, and of Kite's answer. */
 export interface SubmissionGate {
@@ -213,49 +214,14 @@ async function pageRejection(ctx: SubmitContext, step: LoginStep): Promise<KiteR
 /**
  * Whether nothing that could carry the secret left the page, for certain. A call given up at
  * its bound may still be typing inside Playwright, and a page may send a moment later (at the
- * sixth digit, on a timer): so the page is taken offline and closed first, and only a page that
- * was alive, went offline and closed within its bounds and sent nothing until then is certain. The page is of no further use to an
- * attempt whose submission failed.
+ * sixth digit, on a timer, from its unload handlers): so the page is sealed (its scripts
+ * stopped, offline, closed), and only a page that was alive, was sealed within its bounds and
+ * sent nothing until then is certain. The page is of no further use to an attempt whose
+ * submission failed.
  */
 async function nothingLeft(page: Page, traffic: Traffic): Promise<boolean> {
   const alive = traffic.alive();
-  // Closing runs the page's pagehide and unload handlers, and what they send (a beacon of the
-  // form) is not reported before close() resolves: the page is cut off the network first.
-  const offline = await within(Promise.resolve().then(() => page.context().setOffline(true)), SEAL_MS, 'taking the page offline').then(() => true, () => false);
-  const closed = await within(Promise.resolve().then(() => page.close({ runBeforeUnload: false })), SEAL_MS, 'closing the page').then(() => true, () => false);
-  return alive && offline && closed && traffic.quiet();
+  const sealed = await sealPage(page, SEAL_MS);
+  return alive && sealed && traffic.quiet();
 }
 
-interface Traffic {
-  /** From now on, count what leaves the page. */
-  arm(): void;
-  /** Nothing that could carry a secret left since `arm` (resources a page only reads do not count). */
-  quiet(): boolean;
-  /** The page, its renderer and its browser are still there (a crash may have taken a request with it unseen). */
-  alive(): boolean;
-  dispose(): void;
-}
-
-/** Requests that only fetch a resource; anything else may carry a typed value. */
-const READ_ONLY = new Set(['image', 'stylesheet', 'font', 'media', 'script', 'manifest', 'texttrack']);
-
-function watchTraffic(page: Page, socketOpened: () => boolean): Traffic {
-  let armed = false;
-  let sent = false;
-  let crashed = false;
-  const onRequest = (request: Request): void => {
-    if (armed && !(request.method() === 'GET' && READ_ONLY.has(request.resourceType()))) sent = true;
-  };
-  const onCrash = (): void => { crashed = true; };
-  page.on('request', onRequest);
-  page.on('crash', onCrash);
-  return {
-    arm: () => { armed = true; },
-    quiet: () => !sent && !socketOpened(),
-    alive: () => !crashed && !page.isClosed() && page.context().browser()?.isConnected() !== false,
-    dispose: () => {
-      page.off('request', onRequest);
-      page.off('crash', onCrash);
-    },
-  };
-}

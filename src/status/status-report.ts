@@ -19,8 +19,14 @@ export type TokenStatus =
       apiKey: string;
       loginTime: string;
       expiresAt: string;
-      /** Issued after the last 06:00 IST and not yet expired (the file alone). */
+      /** Issued after the last 06:00 IST and not yet expired (the token itself, not Kite's word). */
       current: boolean;
+      /**
+       * `record`: the token shown is the one the account's record keeps (a database: another
+       * host's login, or a copy into TOKEN_FILE that did not land), current and newer than the
+       * file's; this host's TOKEN_FILE does not hold it yet (the next login or beat copies it).
+       */
+      keptIn?: 'record' | undefined;
       /** Only when Kite was asked (and the token was current). */
       kite?: KiteCheck | undefined;
     };
@@ -85,6 +91,7 @@ function jsonOf(r: StatusReport): Record<string, unknown> {
   const token = t.state === 'saved'
     ? {
         tokenFile: r.tokenFile, userId: t.userId, userName: t.userName, apiKey: t.apiKey, loginTime: t.loginTime, expiresAt: t.expiresAt, valid: r.valid,
+        ...(t.keptIn ? { keptIn: t.keptIn } : {}),
         ...(t.kite ? { kiteAccepts: t.kite.accepts, ...(t.kite.accepts ? {} : { reason: t.kite.reason }) } : {}),
       }
     : { tokenFile: r.tokenFile, token: t.state === 'missing' ? 'none' : `unreadable (${t.reason})`, valid: r.valid };
@@ -115,7 +122,7 @@ function accountLines(r: StatusReport): string[] {
   } else {
     const checked = t.kite === undefined ? '' : t.kite.accepts ? ' (Kite accepts it)' : ` (Kite does not accept it: ${t.kite.reason})`;
     lines.push(
-      `Token file:   ${r.tokenFile}`,
+      `Token file:   ${r.tokenFile}${t.keptIn === 'record' ? ` (does not hold it yet: this is the token kept in the account's record${r.ledgerFile ? `, ${r.ledgerFile}` : ''}; the next login or beat copies it here)` : ''}`,
       `User:         ${t.userId}${t.userName ? ` (${t.userName})` : ''}`,
       `Login time:   ${t.loginTime}`,
       `Expires at:   ${t.expiresAt}`,

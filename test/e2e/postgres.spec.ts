@@ -67,10 +67,10 @@ test.describe('hosts that share accounts through PostgreSQL', () => {
     await server.stop('immediate');
     await server.start();
     const again = await world.run(['login'], wrong);
-    expect(again.code).toBe(3);
+    expect(again.code, again.stderr).toBe(3);
     expect(again.stderr).toContain('HALTED');
     const fresh = await world.run(['login'], { ...wrong, ...hostEnv(world.dir, 'host-new', database) });
-    expect(fresh.code).toBe(3);
+    expect(fresh.code, fresh.stderr).toBe(3);
     expect(fresh.stderr).toContain('HALTED');
     expect(world.sim.count('api-login')).toBe(1);
     const status = JSON.parse((await world.run(['status', '--json'], hostEnv(world.dir, 'host-new', database))).stdout) as { stopped: unknown; ledger: string };

@@ -141,10 +141,14 @@ export function chromiumProcesses(mark?: string): string[] {
  * renderers and zygotes carry `--type=`), as "pid command".
  */
 export function chromiumBrowsers(mark?: string): string[] {
-  return chromiumTree(mark).filter(({ cmd }) => !cmd.includes('--type=')).map(({ pid, comm }) => `${pid} ${comm}`);
+  // A browser is started by the tool, never by another Chromium: a Chromium child without
+  // `--type=` is a helper caught between fork and exec, still showing its parent's command line.
+  const tree = chromiumTree(mark);
+  const pids = new Set(tree.map(({ pid }) => pid));
+  return tree.filter(({ cmd, ppid }) => !cmd.includes('--type=') && !pids.has(ppid)).map(({ pid, comm }) => `${pid} ${comm}`);
 }
 
-function chromiumTree(mark?: string): { pid: number; comm: string; cmd: string }[] {
+function chromiumTree(mark?: string): { pid: number; ppid: number; comm: string; cmd: string }[] {
   const procs = new Map<number, { comm: string; ppid: number; cmd: string; mark: string | undefined }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -177,22 +181,29 @@ function chromiumTree(mark?: string): { pid: number; comm: string; cmd: string }
       if (!found.has(pid) && found.has(p.ppid) && isChromium(pid)) { found.add(pid); grew = true; }
     }
   }
-  return [...found].map((pid) => ({ pid, comm: procs.get(pid)?.comm ?? '', cmd: procs.get(pid)?.cmd ?? '' }));
+  return [...found].map((pid) => ({ pid, ppid: procs.get(pid)?.ppid ?? 0, comm: procs.get(pid)?.comm ?? '', cmd: procs.get(pid)?.cmd ?? '' }));
 }
 
-/** Processes carrying `mark` (see TEST_MARK) whose command line matches `command`: their pids. */
+/**
+ * Processes carrying `mark` (see TEST_MARK) whose command line matches `command`: their pids.
+ * A child such a process has just forked shows its parent's command line and environment until
+ * it execs (Playwright starting Chromium, say): one whose parent matches too is that, and is not
+ * counted.
+ */
 export function markedProcesses(mark: string, command: RegExp): number[] {
-  const found: number[] = [];
+  const found = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (!command.test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '))) continue;
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`${TEST_MARK}=${mark}`)) found.push(Number(entry));
+      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`${TEST_MARK}=${mark}`)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      found.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
       // gone while we looked, or not ours to read
     }
   }
-  return found;
+  return [...found].filter(([, ppid]) => !found.has(ppid)).map(([pid]) => pid);
 }
 
 /** The settings under which the daemon and `run --once` act today, whatever day it is. */

@@ -20,8 +20,10 @@ const FIRST_FIXED_SEEDS = [
 /**
  * Seeds for the dimensions added later, picked greedily from the solvable seeds 400-5999 that
  * have exactly one of them (the second factor, the steps after the code, a late dialog,
- * background requests), so that each shows its own clearly; together they show every value
- * of each, every offer, every skip, and background requests on every event.
+ * background requests, a code screen that stays after the code was accepted), so that each
+ * shows its own clearly; together they show every value of each, every offer, every skip, and
+ * background requests on every event. The code screen's stay came last: it draws from an area
+ * of its own, so some earlier seeds have it too (the stay changes nothing else they show).
  */
 export const NEW_DIMENSION_SEEDS: readonly { seed: number; shows: string }[] = [
   { seed: 433, shows: 'App Code asked for (Kite answers app_code): stop, exit 3, no code typed; the page would send a code by itself at the sixth digit' },
@@ -44,6 +46,10 @@ export const NEW_DIMENSION_SEEDS: readonly { seed: number; shows: string }[] = [
   { seed: 535, shows: 'a beacon to an /api/ path on load, answered 500' },
   { seed: 5185, shows: 'XHR posts (not /api/) on input and submit, one answered 500, one dropped' },
   { seed: 422, shows: 'two fetch posts (not /api/) at every submission, one dropped' },
+  { seed: 595, shows: 'the code screen stays 1.1 s after the code was accepted, its six boxes still filled (they submitted at the sixth digit)' },
+  { seed: 1002, shows: 'the code screen stays 0.3 s after the code was accepted, six boxes, with "Verifying…"' },
+  { seed: 625, shows: 'the code screen stays 0.9 s after the code was accepted, one field and its "Continue" (no consent: pressing it would post the code again)' },
+  { seed: 1592, shows: 'the code screen stays 1 s after the code was accepted, one field that submitted by itself, and a "Continue"' },
 ];
 
 export const FIXED_SEEDS: readonly number[] = [...FIRST_FIXED_SEEDS, ...NEW_DIMENSION_SEEDS.map((s) => s.seed)];

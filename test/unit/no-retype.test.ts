@@ -5,18 +5,11 @@
  * nothing is typed again once the request carrying the secret was seen, and what goes with the
  * password (the user id) is typed before the password's submission begins.
  */
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CoveredWhileTyping } from '../../src/kite/page-actions.js';
 import { submitSecret, type SecretSend, type SubmissionGate } from '../../src/kite/submit-secret.js';
+import { fakePage } from '../support/fake-page.js';
 
-function fakePage() {
-  const page = Object.assign(new EventEmitter(), { closed: false }) as EventEmitter & Record<string, unknown> & { closed: boolean };
-  page['isClosed'] = () => page.closed;
-  page['context'] = () => ({ browser: () => ({ isConnected: () => true }), setOffline: () => Promise.resolve(undefined) });
-  page['close'] = () => new Promise<void>((r) => setTimeout(() => { page.closed = true; r(); }, 5));
-  return page;
-}
 // Kite answers 200 to each post of the secret.
 function post(body: string, posts: string[]) {
   posts.push(body);
@@ -82,10 +75,7 @@ describe('retyping after the secret already left', () => {
 });
 
 it('the page crashes while the user id is typed, before any key of the password: not sent', async () => {
-  const page = Object.assign(new EventEmitter(), { dead: false }) as EventEmitter & Record<string, unknown> & { dead: boolean };
-  page['isClosed'] = () => page.dead;
-  page['context'] = () => ({ browser: () => ({ isConnected: () => true }), setOffline: () => Promise.resolve() });
-  page['close'] = () => Promise.resolve();
+  const page = fakePage({ closeDelayMs: 0 });
   const settled: string[] = [];
   let passwordTyped = false;
   const err = await run(page, 'password', 'pw', {

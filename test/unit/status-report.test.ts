@@ -7,6 +7,7 @@ import { loadObserverConfig } from '../../src/config/load.js';
 import { AccountLedger } from '../../src/ledger/account-ledger.js';
 import { accountFiles } from '../../src/account/files/account-files.js';
 import { filesHome } from '../../src/account/files/files-home.js';
+import { memoryHome } from '../../src/account/memory-home.js';
 import { fileLedgerStore } from '../../src/account/files/ledger-file.js';
 import { StateStore } from '../../src/account/files/state-file.js';
 import { renderStatusJson, renderStatusText, type StatusReport } from '../../src/status/status-report.js';
@@ -193,5 +194,39 @@ describe('gathering the report from the files', () => {
     const later = await gatherStatus({ config, record, now: new Date('2026-11-25T01:00:00Z'), askKite });
     expect(asked).toBe(1);
     expect(later).toMatchObject({ valid: false, token: { current: false }, submissionsToday: [] });
+  });
+
+  it('shows the token the account\'s record keeps when it is the account\'s, current and newer than the file\'s (another host logged in), as login and health see it; writes nothing', async () => {
+    const config = loadObserverConfig({ env: { TOKEN_FILE: join(dir, 'kite-token.json') }, cwd: dir, readFile: () => { throw Object.assign(new Error('none'), { code: 'ENOENT' }); } });
+    const token = (accessToken: string, loginTime: string, userId = 'AB1234') => buildSavedToken({
+      accessToken, publicToken: 'pt-SECRET', apiKey: 'app1', userId, userName: 'Asha', userShortname: 'A', email: 'a@example.invalid', loginTime: new Date(loginTime),
+    }, now);
+    const record = memoryHome().record(account, config);
+    const keep = (saved: ReturnType<typeof token>) => record.hold((held) => held.saveToken(saved));
+
+    // No token file here; the record keeps this morning's token: valid, and said to be the record's.
+    await keep(token('at-RECORD-SECRET', '2026-11-24T02:40:00Z'));
+    const fromRecord = await gatherStatus({ config, record, now });
+    expect(fromRecord).toMatchObject({ valid: true, token: { state: 'saved', loginTime: '2026-11-24T08:10:00+05:30', current: true, keptIn: 'record' } });
+    expect(renderStatusText([fromRecord]).join('\n')).toContain('does not hold it yet: this is the token kept in the account\'s record');
+    expect(JSON.parse(renderStatusJson([fromRecord]))).toMatchObject({ keptIn: 'record', valid: true });
+    await expect(new TokenStore(config.tokenFile).read()).resolves.toEqual({ state: 'missing' });
+    // --check asks Kite about the record's token.
+    const asked: string[] = [];
+    const checked = await gatherStatus({ config, record, now, askKite: (kept) => { asked.push(kept?.access_token ?? 'file'); return Promise.resolve({ accepts: true as const }); } });
+    expect(asked).toEqual(['at-RECORD-SECRET']);
+    expect(checked.valid).toBe(true);
+
+    // The file's own token, newer: the file's, as before (no keptIn in the JSON).
+    await new TokenStore(config.tokenFile).write(token('at-FILE-SECRET', '2026-11-24T02:50:00Z'));
+    const fromFile = await gatherStatus({ config, record, now });
+    expect(fromFile.token).toMatchObject({ loginTime: '2026-11-24T08:20:00+05:30' });
+    expect(fromFile.token).not.toHaveProperty('keptIn');
+    expect(JSON.parse(renderStatusJson([fromFile]))).not.toHaveProperty('keptIn');
+
+    // Another user's token, or yesterday's, in the record: never shown as this account's.
+    await keep(token('at-OTHER-SECRET', '2026-11-24T02:55:00Z', 'ZZ9999'));
+    expect((await gatherStatus({ config, record, now })).token).toMatchObject({ loginTime: '2026-11-24T08:20:00+05:30' });
+    expect(JSON.stringify(await gatherStatus({ config, record, now }))).not.toContain('SECRET');
   });
 });

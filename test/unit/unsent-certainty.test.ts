@@ -1,28 +1,13 @@
-import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { BoundExceeded } from '../../src/kite/bounded.js';
 import { submitSecret, type SecretSend, type SubmissionGate } from '../../src/kite/submit-secret.js';
+import { fakePage, type FakeOptions, type FakePage } from '../support/fake-page.js';
 
 /**
  * When a submission fails before any answer, "not sent" must be certain: a typing call given up
  * at its bound goes on inside Playwright, and a page may post the moment its last digit lands.
- * The page here is a fake with what submitSecret uses: events, isClosed, close, context().browser().
+ * The page here is a fake with what submitSecret uses (test/support/fake-page.ts).
  */
-interface FakePage extends EventEmitter { closed: boolean; dead: boolean; closeCalls: number; hangClose: boolean }
-
-function fakePage(options: { dead?: boolean; hangClose?: boolean } = {}): FakePage & Record<string, unknown> {
-  const page = Object.assign(new EventEmitter(), { closed: false, dead: options.dead ?? false, closeCalls: 0, hangClose: options.hangClose ?? false }) as FakePage & Record<string, unknown>;
-  page['isClosed'] = () => page.closed || page.dead;
-  page['context'] = () => ({ browser: () => ({ isConnected: () => !page.dead }), setOffline: () => Promise.resolve(undefined) });
-  // Like Playwright: what the page sent before it closed is reported before close() resolves.
-  page['close'] = () => {
-    page.closeCalls += 1;
-    if (page.hangClose) return new Promise(() => undefined);
-    return new Promise<void>((resolve) => setTimeout(() => { page.closed = true; resolve(); }, 10));
-  };
-  return page;
-}
-
 function postRequest(body: string) {
   return { method: () => 'POST', resourceType: () => 'xhr', postData: () => body, url: () => 'https://kite.example/api/twofa', response: () => new Promise(() => undefined), failure: () => null };
 }
@@ -68,6 +53,36 @@ describe('a submission that failed is not-sent only when that is certain', () =>
     const settled: string[] = [];
     await submit(page, { ...idle, type: () => Promise.reject(new BoundExceeded('typing', 5_000)) }, settled);
     expect(settled).toEqual(['not-sent']);
+    expect(page.scriptsStopped).toBe(1);
+  });
+
+  it.each([
+    ['a worker of the page (its requests after the close are reported nowhere)', { worker: true }],
+    ['a second page in the context (a popup the value may be passed to)', { otherPage: true }],
+    ['a shared worker in the context', { sharedWorker: true }],
+    ['a frame that navigated while the page was sealed (its new document runs scripts again)', { navigateWhileFrozen: true }],
+    ['a request of any kind after the typing (a GET carries a value in its URL)', { get: true }],
+  ])('typing given up, the page closed, with %s: unknown', async (_what, options: FakeOptions & { worker?: boolean; get?: boolean }) => {
+    const page = fakePage(options);
+    if (options.worker === true) page.workerList.push({});
+    const settled: string[] = [];
+    await submit(page, {
+      ...idle,
+      type: () => {
+        if (options.get === true) page.emit('request', { ...postRequest(''), method: () => 'GET', resourceType: () => 'stylesheet', url: () => 'https://kite.example/s.css?v=123456' });
+        return Promise.reject(new BoundExceeded('typing', 5_000));
+      },
+    }, settled);
+    expect(settled).toEqual(['unknown']);
+    expect(page.closeCalls).toBe(1);
+  });
+
+  it('typing given up and the page\'s scripts cannot be stopped before it closes (its unload handlers may send): unknown', async () => {
+    const page = fakePage({ noSession: true });
+    const settled: string[] = [];
+    await submit(page, { ...idle, type: () => Promise.reject(new BoundExceeded('typing', 5_000)) }, settled);
+    expect(settled).toEqual(['unknown']);
+    expect(page.closeCalls).toBe(1);
   });
 
   it('typing given up and the page does not close within its bound: unknown', async () => {

@@ -26,7 +26,7 @@ export const PAGE_FAULT_HOOKS = `
     }
     function arm(name, form) {
       if (!dialog || (dialog.screen || 'credentials') !== name || shown >= (dialog.times || 1)) return;
-      function fire() { disarm(); disarm = function () {}; show(name, form); }
+      function fire(event) { disarm(); disarm = function () {}; show(name, form, event); }
       if (dialog.trigger === 'load') fire();
       else if (dialog.trigger === 'delay') {
         var timer = setTimeout(fire, dialog.delayMs || 0);
@@ -38,11 +38,11 @@ export const PAGE_FAULT_HOOKS = `
       }
     }
     function listen(target, types, fire, accept) {
-      function handler(event) { if (!accept || accept(event)) fire(); }
+      function handler(event) { if (!accept || accept(event)) fire(event); }
       types.forEach(function (type) { target.addEventListener(type, handler, true); });
       disarm = function () { types.forEach(function (type) { target.removeEventListener(type, handler, true); }); };
     }
-    function show(name, form) {
+    function show(name, form, event) {
       shown += 1;
       var before = document.activeElement;
       var backdrop = document.createElement('div');
@@ -59,6 +59,8 @@ export const PAGE_FAULT_HOOKS = `
         if (before && before !== document.body && document.contains(before)) before.focus();
         if (current === name) arm(name, form);
       });
+      // What brought it up, for a test that did not expect it: the event, where, and how far it moved.
+      backdrop.dataset.firedBy = event ? event.type + ' at ' + event.clientX + ',' + event.clientY + ' moved ' + event.movementX + ',' + event.movementY + (event.isTrusted ? '' : ' (untrusted)') : dialog.trigger;
       document.body.appendChild(backdrop);
       if (dialog.takesFocus !== false) button.focus();
     }

@@ -50,6 +50,8 @@ export const SHAPE_DIMENSIONS = {
   offers: ['0', '1', '2', '3'],
   /** The first offer's way on without changing anything. */
   'offer-skip': ['none', ...OFFER_SKIPS],
+  /** How long the code screen stays after the code was accepted. */
+  'code-linger': ['none', 'short', 'long'],
   'late-dialog': ['none', 'load', 'first-look', 'first-key'],
   'late-look': ['none', 'pointer', 'settle'],
   'late-screen': ['none', 'credentials', 'user', 'password', 'code', 'captcha'],
@@ -120,6 +122,7 @@ export function shapeFeatures(shape: Shape): Record<ShapeDimension, string> {
     'consent-decoys': String(consent?.decoys?.length ?? 0),
     offers: String(offers.length),
     'offer-skip': offers[0]?.skip ?? 'none',
+    'code-linger': shape.codeLinger === undefined ? 'none' : shape.codeLinger.ms <= 500 ? 'short' : 'long',
     'late-dialog': late?.trigger ?? 'none',
     'late-look': late?.look ?? 'none',
     'late-screen': late ? shape.screens[late.screen]?.kind ?? 'none' : 'none',

@@ -44,6 +44,8 @@ export interface RuntimeConfig {
   background: { event: BackgroundShape['event']; via: BackgroundShape['via']; url: string; carries: BackgroundShape['carries'] }[];
   /** Where a harmful user-chip link leads. */
   chipEffect: 'reset';
+  /** After the accepted code: how long the code screen stays, and what its status line says meanwhile. */
+  codeLinger: Shape['codeLinger'];
 }
 
 export function runtimeConfig(shape: Shape, model: ShapeModel = shapeModel(shape)): RuntimeConfig {
@@ -73,6 +75,7 @@ export function runtimeConfig(shape: Shape, model: ShapeModel = shapeModel(shape
     },
     background: shape.background.map((b, i) => ({ event: b.event, via: b.via, url: `${b.path}?r=${i}`, carries: b.carries })),
     chipEffect: 'reset',
+    codeLinger: shape.codeLinger,
   };
 }
 

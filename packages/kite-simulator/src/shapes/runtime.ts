@@ -241,7 +241,10 @@ ${SIX_BOXES_JS}
       return post('/api/twofa', { user_id: state.kiteUser, request_id: state.requestId, twofa_value: value, twofa_type: state.twofaType || C.secondFactor, skip_session: '' })
         .then(function (res) {
           if (res.status !== 'success') return showError(refs, res.message);
-          finish();
+          if (!C.codeLinger) return finish();
+          // The code screen stays as it is a while, the code still in it: nothing to type again.
+          if (C.codeLinger.status) { status.style.display = ''; status.textContent = C.codeLinger.status; }
+          setTimeout(finish, C.codeLinger.ms);
         });
     }
   }

@@ -221,6 +221,11 @@ export interface Shape {
   afterCode: AfterCodeStep[];
   /** A dialog that covers the form after its screen was shown, or none. */
   lateDialog: LateDialogShape | undefined;
+  /**
+   * After Kite accepted the code, the page keeps the code screen as it was (the code still in its
+   * field or boxes, sometimes a status line) for `ms` before it moves on; none: it moves on at once.
+   */
+  codeLinger: { ms: number; status: string | undefined } | undefined;
   /** The page's background requests (beacons, analytics posts). */
   background: BackgroundShape[];
   title: string;

@@ -1,6 +1,6 @@
 import { drawAfterCode } from './draw-after-code.js';
 import { drawBackground } from './draw-background.js';
-import { drawContext } from './draw-context.js';
+import { drawContext, type DrawContext } from './draw-context.js';
 import { CAPTCHA_PROMPTS, fieldDrawer } from './draw-fields.js';
 import { drawLateDialog } from './draw-late-dialog.js';
 import { drawBanner, drawOverlays } from './draw-overlays.js';
@@ -13,6 +13,13 @@ import {
 } from './shape-types.js';
 
 export * from './shape-types.js';
+
+/** Some apps keep the code screen a while after the code was accepted (a redirect chain, an animation). */
+function drawCodeLinger(ctx: DrawContext): Shape['codeLinger'] {
+  const linger = ctx.r('linger');
+  if (!linger.chance(0.3)) return undefined;
+  return { ms: linger.int(150, 1500), status: linger.pick([undefined, undefined, 'Logging in…', 'Verifying…', 'Please wait…'] as const) };
+}
 
 const TITLES = [
   "Kite - Zerodha's fast and elegant flagship trading platform", 'Login / Kite', 'Kite by Zerodha', 'Login',
@@ -124,6 +131,7 @@ export function generateShape(seed: number): Shape {
     secondFactor,
     afterCode: solvable ? drawAfterCode(ctx) : [],
     lateDialog: drawLateDialog(ctx, screens, solvable),
+    codeLinger: solvable ? drawCodeLinger(ctx) : undefined,
     background: drawBackground(ctx),
   };
 }
