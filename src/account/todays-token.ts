@@ -11,7 +11,7 @@ import type { AccountRecord } from './record.js';
  */
 export async function todaysToken(record: AccountRecord, tokenFile: string, now: Date, logger?: Logger): Promise<SavedToken | undefined> {
   const store = new TokenStore(tokenFile);
-  const own = (token: SavedToken): boolean => token.api_key === record.account.apiKey && token.user_id.toUpperCase() === record.account.userId.toUpperCase() && isTokenCurrent(token, now);
+  const own = (token: SavedToken): boolean => isTodaysTokenFor(token, record.account, now);
   const [file, kept] = await Promise.all([store.read(), record.readToken()]);
   const fromFile = file.state === 'ok' && own(file.token) ? file.token : undefined;
   const fromRecord = kept.state === 'ok' && own(kept.token) ? kept.token : undefined;
@@ -24,8 +24,16 @@ export async function todaysToken(record: AccountRecord, tokenFile: string, now:
   return fromFile;
 }
 
-/** Read only (`health`): is a token issued after the last 06:00 IST in the token file or in the record? */
+/** The account's own token (its app and user), issued after the last 06:00 IST and not expired. */
+export function isTodaysTokenFor(token: SavedToken, account: AccountRecord['account'], now: Date): boolean {
+  return token.api_key === account.apiKey && token.user_id.toUpperCase() === account.userId.toUpperCase() && isTokenCurrent(token, now);
+}
+
+/**
+ * Read only (`health`): is a token issued after the last 06:00 IST in the token file, or the
+ * account's own such token in the record (as `status` and a login would take it)?
+ */
 export async function tokenCurrent(record: AccountRecord | undefined, tokenFile: string, now: Date): Promise<boolean> {
   const [file, kept] = await Promise.all([new TokenStore(tokenFile).read(), record ? record.readToken() : Promise.resolve({ state: 'missing' as const })]);
-  return (file.state === 'ok' && isTokenCurrent(file.token, now)) || (kept.state === 'ok' && isTokenCurrent(kept.token, now));
+  return (file.state === 'ok' && isTokenCurrent(file.token, now)) || (record !== undefined && kept.state === 'ok' && isTodaysTokenFor(kept.token, record.account, now));
 }

@@ -1,5 +1,6 @@
 import { worstExitCode } from '../accounts/worst-exit-code.js';
 import { viewAccount } from '../account/account-view.js';
+import { isTodaysTokenFor } from '../account/todays-token.js';
 import type { AccountRecord } from '../account/record.js';
 import { observerConfigFrom, type ObserverConfig } from '../config/load.js';
 import { ExitCode, isAutologinError } from '../errors/autologin-error.js';
@@ -10,6 +11,7 @@ import { formatIst, istDate } from '../time/ist.js';
 import { isTokenCurrent, TokenStore, type SavedToken, type TokenRead } from '../token-store.js';
 import { calendarFor, scheduleFor } from '../wiring/from-config.js';
 import { openAccounts } from '../wiring/open-accounts.js';
+import type { TokenVerdict } from '../login/verify-saved-token.js';
 import type { Command } from './context.js';
 import { parseCommandArgs } from './parse-args.js';
 
@@ -44,8 +46,7 @@ Options:
     // kiteconnect loads only for --check.
     const askKite = (config: ObserverConfig) => async (kept?: SavedToken): Promise<KiteCheck> => {
       const [{ createKiteSession }, { verifySavedToken }] = await Promise.all([import('../kite/session.js'), import('../login/verify-saved-token.js')]);
-      const verdict = await verifySavedToken(new TokenStore(config.tokenFile), undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now, kept ? () => Promise.resolve(kept) : undefined);
-      return verdict.valid ? { accepts: true } : { accepts: false, reason: verdict.reason };
+      return checkOf(await verifySavedToken(new TokenStore(config.tokenFile), undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now, kept ? () => Promise.resolve(kept) : undefined), kept);
     };
     // With several accounts, one whose records cannot be read is listed apart (exit 2 for it);
     // the others are still reported. One account: the error is the command's, as ever.
@@ -73,9 +74,10 @@ Options:
   },
 };
 
-/** The account's own token (its app and user), issued after the last 06:00 IST. */
-function isTodaysFor(token: SavedToken, account: { apiKey: string; userId: string }, now: Date): boolean {
-  return token.api_key === account.apiKey && token.user_id.toUpperCase() === account.userId.toUpperCase() && isTokenCurrent(token, now);
+/** Kite's word on the token shown: the record's, when that is the one shown (Kite may still accept the file's older one). */
+export function checkOf(verdict: TokenVerdict, kept: SavedToken | undefined): KiteCheck {
+  if (kept && verdict.valid && verdict.from !== 'record') return { accepts: false, reason: 'Kite does not accept the token the record keeps (it accepts the older one in TOKEN_FILE)' };
+  return verdict.valid ? { accepts: true } : { accepts: false, reason: verdict.reason };
 }
 
 export interface StatusSources {
@@ -100,8 +102,8 @@ export async function gatherStatus({ config, record, now, askKite }: StatusSourc
     record ? viewAccount(record, now) : Promise.resolve(undefined),
     record ? record.morning.read() : Promise.resolve<AutologinState>({}),
   ]);
-  const fromRecord = record && kept.state === 'ok' && isTodaysFor(kept.token, record.account, now)
-    && (file.state !== 'ok' || !isTokenCurrent(file.token, now) || Date.parse(kept.token.login_time) > Date.parse(file.token.login_time))
+  const fromRecord = record && kept.state === 'ok' && isTodaysTokenFor(kept.token, record.account, now)
+    && (file.state !== 'ok' || !isTodaysTokenFor(file.token, record.account, now) || Date.parse(kept.token.login_time) > Date.parse(file.token.login_time))
     ? kept.token : undefined;
   const read: TokenRead = fromRecord ? { state: 'ok', token: fromRecord } : file;
   const today = istDate(now);
@@ -121,6 +123,7 @@ export async function gatherStatus({ config, record, now, askKite }: StatusSourc
   return {
     tokenFile: config.tokenFile,
     token,
+    ...(kept.state === 'unreadable' ? { recordTokenUnreadable: kept.reason } : {}),
     valid,
     daemon: state.daemon ? { pid: state.daemon.pid, startedAt: state.daemon.startedAt, heartbeatAt: state.daemon.heartbeatAt } : null,
     lastAttempt: state.lastAttempt ?? null,

@@ -6,6 +6,7 @@ import {
 import type { AnswerKind, Factor } from '../ledger/records.js';
 import type { Logger } from '../logger.js';
 import { abortedBy, raceAbort } from './attempt-deadline.js';
+import { within } from './bounded.js';
 import { watchAnswer, type AnswerWatch } from './answer-watch.js';
 import { saveDiagnostics } from './diagnostics.js';
 import { classifyAnswer } from './kite-answer.js';
@@ -96,6 +97,8 @@ export async function submitSecret(ctx: SubmitContext, send: SecretSend): Promis
   try {
     let failure: unknown;
     try {
+      // Everything the page's context may start from the typing on is seen (a bound: if not, nothing will be "not sent").
+      await within(traffic.ready(), SEAL_MS, 'watching the page\'s targets').catch(() => false);
       watch.start();
       const until = ctx.now() + ctx.answerMs;
       for (let round = 0; ; round += 1) {
@@ -133,7 +136,7 @@ export async function submitSecret(ctx: SubmitContext, send: SecretSend): Promis
       await ticket.settle('unknown', { code: 'SUBMISSION_UNKNOWN' });
       throw inFlightError(error, what, step);
     });
-    if (raw.kind === 'none' && !watch.sent() && await nothingLeft(ctx.page, traffic)) {
+    if (raw.kind === 'none' && !watch.sent() && await nothingLeft(ctx, traffic, what, step) === undefined) {
       // Submitted, and the page sent nothing at all before it was closed: the secret never left.
       await ticket.notSent();
       throw new PageError('PAGE_UNRECOGNISED', `The page did not send the ${what} after it was submitted (no request within ${Math.round(ctx.answerMs / 1000)}s); nothing left the browser.`, { step });
@@ -177,11 +180,10 @@ export async function accept(ticket: SubmissionTicket, status: number | undefine
 
 /** The send failed before any request carried the secret: not sent only when that is certain. Returns what to throw. */
 async function settleUnsent(ctx: SubmitContext, ticket: SubmissionTicket, typed: boolean, traffic: Traffic, what: string, step: LoginStep, failure: unknown): Promise<Error> {
-  if (!typed || await nothingLeft(ctx.page, traffic)) {
+  if (!typed || await nothingLeft(ctx, traffic, what, step) === undefined) {
     await ticket.notSent();
     return failure instanceof Error ? failure : new Error(String(failure));
   }
-  ctx.logger?.warn({ step }, `the ${what} was typed and the page may have sent it before it failed: recorded as unknown`);
   await ticket.settle('unknown', { code: 'SUBMISSION_UNKNOWN' });
   return inFlightError(failure, what, step);
 }
@@ -212,16 +214,18 @@ async function pageRejection(ctx: SubmitContext, step: LoginStep): Promise<KiteR
 }
 
 /**
- * Whether nothing that could carry the secret left the page, for certain. A call given up at
- * its bound may still be typing inside Playwright, and a page may send a moment later (at the
- * sixth digit, on a timer, from its unload handlers): so the page is sealed (its scripts
- * stopped, offline, closed), and only a page that was alive, was sealed within its bounds and
- * sent nothing until then is certain. The page is of no further use to an attempt whose
- * submission failed.
+ * Whether nothing that could carry the secret left the page, for certain: undefined when it is,
+ * else why not (logged: the operator sees why a failure counts before running `resume`). A call
+ * given up at its bound may still be typing inside Playwright, and a page may send a moment
+ * later (at the sixth digit, on a timer, from its unload handlers): so the page is sealed (its
+ * scripts stopped, offline, closed), and only a page that was alive, was sealed within its
+ * bounds and sent nothing until then is certain. The page is of no further use to an attempt
+ * whose submission failed.
  */
-async function nothingLeft(page: Page, traffic: Traffic): Promise<boolean> {
+async function nothingLeft(ctx: SubmitContext, traffic: Traffic, what: string, step: LoginStep): Promise<string | undefined> {
   const alive = traffic.alive();
-  const sealed = await sealPage(page, SEAL_MS);
-  return alive && sealed && traffic.quiet();
+  const unsealed = await sealPage(ctx.page, SEAL_MS);
+  const why = !alive ? 'the page was gone before it could be sealed' : unsealed !== undefined ? `the page could not be sealed: ${unsealed}` : traffic.uncertainty();
+  if (why !== undefined) ctx.logger?.warn({ step, why }, `the ${what} was typed and the page may have sent it before it failed: recorded as unknown`);
+  return why;
 }
-

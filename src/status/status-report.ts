@@ -46,6 +46,8 @@ export interface StatusReport {
   name?: string | undefined;
   tokenFile: string;
   token: TokenStatus;
+  /** The token the account's record keeps could not be read (a database): why. No login starts until it answers. */
+  recordTokenUnreadable?: string | undefined;
   /** A current token, and Kite accepts it when it was asked. `status` exits 0 only when true. */
   valid: boolean;
   daemon: { pid: number; startedAt: string; heartbeatAt: string } | null;
@@ -98,6 +100,7 @@ function jsonOf(r: StatusReport): Record<string, unknown> {
   return {
     ...(r.name === undefined ? {} : { name: r.name }),
     ...token,
+    ...(r.recordTokenUnreadable === undefined ? {} : { recordToken: `unreadable (${r.recordTokenUnreadable})` }),
     daemon: r.daemon,
     lastAttempt: r.lastAttempt,
     account: r.account,
@@ -129,6 +132,7 @@ function accountLines(r: StatusReport): string[] {
       `Valid:        ${r.valid ? 'yes' : 'no'}${checked}`,
     );
   }
+  if (r.recordTokenUnreadable !== undefined) lines.push(`Record token: unreadable (${r.recordTokenUnreadable}): no login starts until it answers, unless TOKEN_FILE holds a token Kite accepts`);
   lines.push(`Daemon:       ${r.daemon ? `pid ${r.daemon.pid} since ${r.daemon.startedAt}, heartbeat ${r.daemon.heartbeatAt}` : 'not running'}`);
   lines.push(`Last attempt: ${describeLastAttempt(r)}`);
   lines.push(`Today (IST):  ${r.submissionsToday.length === 0 ? 'nothing sent to Kite' : r.submissionsToday.map(describeSubmission).join('; ')}`);

@@ -187,23 +187,26 @@ function chromiumTree(mark?: string): { pid: number; ppid: number; comm: string;
 /**
  * Processes carrying `mark` (see TEST_MARK) whose command line matches `command`: their pids.
  * A child such a process has just forked shows its parent's command line and environment until
- * it execs (Playwright starting Chromium, say): one whose parent matches too is that, and is not
- * counted.
+ * it execs (Playwright starting Chromium, say): one whose parent matches too and that has a
+ * single thread (fork copies only the thread that called it; a running Node has several) is
+ * that, and is not counted.
  */
 export function markedProcesses(mark: string, command: RegExp): number[] {
-  const found = new Map<number, number>();
+  const found = new Map<number, { ppid: number; threads: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (!command.test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '))) continue;
       if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`${TEST_MARK}=${mark}`)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      found.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      const line = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const stat = line.slice(line.lastIndexOf(')') + 2).split(' ');
+      // Fields after the command: state, ppid, ... num_threads is the 20th field of the line (index 17 here).
+      found.set(Number(entry), { ppid: Number(stat[1]), threads: Number(stat[17]) });
     } catch {
       // gone while we looked, or not ours to read
     }
   }
-  return [...found].filter(([, ppid]) => !found.has(ppid)).map(([pid]) => pid);
+  return [...found].filter(([, { ppid, threads }]) => !(found.has(ppid) && threads === 1)).map(([pid]) => pid);
 }
 
 /** The settings under which the daemon and `run --once` act today, whatever day it is. */

@@ -243,6 +243,12 @@ describe('page shapes', () => {
       const lingerOnly = f['code-linger'] !== 'none' && active.every((a) => !a);
       expect(lingerOnly ? 1 : active.filter(Boolean).length, String(seed)).toBe(1);
     }
+    const lingering = NEW_DIMENSION_SEEDS.filter(({ shows }) => shows.startsWith('the code screen stays')).map(({ seed }) => shapeFeatures(generateShape(seed)));
+    expect(lingering).toHaveLength(4);
+    for (const f of lingering) {
+      expect(f['code-linger']).not.toBe('none');
+      expect([f['second-factor'], f['after-code'], f['late-dialog'], f.background]).toEqual(['totp', 'none', 'none', 'none']);
+    }
     const picked = NEW_DIMENSION_SEEDS.map(({ seed }) => generateShape(seed));
     expect(new Set(picked.flatMap((s) => s.background.map((b) => b.event)))).toEqual(new Set(['load', 'focus', 'input', 'submit']));
     expect(new Set(picked.flatMap((s) => s.afterCode.flatMap((step) => (step.kind === 'offer' ? [step.offer] : [])))).size).toBe(4);

@@ -18,10 +18,30 @@ describe('markedProcesses counts a process, not its children caught between fork
   beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'process-scan-')); });
   afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
+  /**
+   * Runs `lines` as a marked Node script named `name`, once it has printed its first line; it
+   * stays until its stdin closes, which ends it after `check`, whatever happens.
+   */
+  async function withMarkedScript(name: string, lines: string[], check: (pid: number) => void): Promise<void> {
+    const script = join(dir, `${name}.mjs`);
+    await writeFile(script, lines.join('\n'));
+    const child = spawn(process.execPath, [script], { env: { PATH: process.env['PATH'] ?? '', [TEST_MARK]: dir }, stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)));
+      });
+      check(child.pid as number);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      await exited;
+    }
+  }
+
   it('a process that starts children all the time is one process', async () => {
-    const script = join(dir, 'fake-attempt-worker.mjs');
     // It starts children until told to stop (its stdin closes), and says when it began.
-    await writeFile(script, [
+    await withMarkedScript('fake-attempt-worker', [
       "import { spawn } from 'node:child_process';",
       'let stop = false;',
       "process.stdin.on('close', () => { stop = true; }); process.stdin.resume();",
@@ -29,22 +49,26 @@ describe('markedProcesses counts a process, not its children caught between fork
       "process.stdout.write('started\\n');",
       'while (!stop) await once();',
       'process.exit(0);',
-    ].join('\n'));
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env['PATH'] ?? '', [TEST_MARK]: dir }, stdio: ['pipe', 'pipe', 'inherit'] });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.once('data', () => resolve());
-        child.once('exit', (code) => reject(new Error(`the fake attempt process exited (${code})`)));
-      });
+    ], (pid) => {
       const counts = new Set<number>();
       // Five hundred looks at /proc while it forks: each must find exactly the one process.
       for (let look = 0; look < 500; look += 1) counts.add(markedProcesses(dir, /fake-attempt-worker/).length);
       expect([...counts]).toEqual([1]);
-      expect(markedProcesses(dir, /fake-attempt-worker/)).toEqual([child.pid]);
-    } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.stdin.end();
-      await exited;
-    }
+      expect(markedProcesses(dir, /fake-attempt-worker/)).toEqual([pid]);
+    });
+  });
+
+  it('a second such process that one of them started (running, not between fork and exec) is counted', async () => {
+    // The first starts a second Node on the same script, which starts nothing; both stay until stdin closes.
+    await withMarkedScript('nested-attempt-worker', [
+      "import { spawn } from 'node:child_process';",
+      "const nested = process.argv[2] === 'nested';",
+      "const inner = nested ? undefined : spawn(process.execPath, [process.argv[1], 'nested'], { stdio: ['pipe', 'inherit', 'inherit'] });",
+      "process.stdin.on('close', () => { inner?.stdin.end(); if (!inner) process.exit(0); else inner.on('exit', () => process.exit(0)); });",
+      'process.stdin.resume();',
+      "if (nested) process.stdout.write('started\\n');",
+    ], () => {
+      expect(markedProcesses(dir, /nested-attempt-worker/)).toHaveLength(2);
+    });
   });
 });

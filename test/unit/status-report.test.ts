@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { gatherStatus } from '../../src/commands/status.js';
+import { checkOf, gatherStatus } from '../../src/commands/status.js';
+import { tokenCurrent } from '../../src/account/todays-token.js';
 import { loadObserverConfig } from '../../src/config/load.js';
 import { AccountLedger } from '../../src/ledger/account-ledger.js';
 import { accountFiles } from '../../src/account/files/account-files.js';
@@ -228,5 +229,35 @@ describe('gathering the report from the files', () => {
     await keep(token('at-OTHER-SECRET', '2026-11-24T02:55:00Z', 'ZZ9999'));
     expect((await gatherStatus({ config, record, now })).token).toMatchObject({ loginTime: '2026-11-24T08:20:00+05:30' });
     expect(JSON.stringify(await gatherStatus({ config, record, now }))).not.toContain('SECRET');
+
+    // A newer file token of another user is not this account's: the record's own is shown (as a login would take it).
+    await new TokenStore(config.tokenFile).write(token('at-FILE2-SECRET', '2026-11-24T02:58:00Z', 'ZZ9999'));
+    await keep(token('at-RECORD2-SECRET', '2026-11-24T02:45:00Z'));
+    expect((await gatherStatus({ config, record, now })).token).toMatchObject({ userId: 'AB1234', keptIn: 'record' });
+  });
+
+  it('--check answers about the token shown: when the record\'s is shown and Kite accepts only the file\'s older one, not "accepts"', () => {
+    const kept = buildSavedToken({ accessToken: 'at-K', publicToken: 'p', apiKey: 'app1', userId: 'AB1234', userName: 'A', userShortname: 'A', email: 'a@example.invalid', loginTime: new Date('2026-11-24T02:40:00Z') }, now);
+    expect(checkOf({ valid: true, token: kept, from: 'file' }, kept)).toMatchObject({ accepts: false });
+    expect(checkOf({ valid: true, token: kept, from: 'record' }, kept)).toEqual({ accepts: true });
+    expect(checkOf({ valid: true, token: kept, from: 'file' }, undefined)).toEqual({ accepts: true });
+    expect(checkOf({ valid: false, reason: 'Kite no longer accepts the saved token' }, kept)).toEqual({ accepts: false, reason: 'Kite no longer accepts the saved token' });
+  });
+
+  it('a record whose token cannot be read is said so (never "none"), and health counts only the account\'s own token in the record', async () => {
+    const config = loadObserverConfig({ env: { TOKEN_FILE: join(dir, 'kite-token.json') }, cwd: dir, readFile: () => { throw Object.assign(new Error('none'), { code: 'ENOENT' }); } });
+    const record = memoryHome().record(account, config);
+    const unreadable = { ...record, readToken: () => Promise.resolve({ state: 'unreadable' as const, reason: 'the database could not be read (57P01)' }) };
+    const report = await gatherStatus({ config, record: unreadable, now });
+    expect(report).toMatchObject({ valid: false, recordTokenUnreadable: 'the database could not be read (57P01)' });
+    expect(renderStatusText([report]).join('\n')).toContain('Record token: unreadable (the database could not be read (57P01)): no login starts until it answers');
+    expect(JSON.parse(renderStatusJson([report]))).toMatchObject({ recordToken: 'unreadable (the database could not be read (57P01))' });
+
+    const other = buildSavedToken({ accessToken: 'at-O', publicToken: 'p', apiKey: 'old-app', userId: 'AB1234', userName: 'A', userShortname: 'A', email: 'a@example.invalid', loginTime: new Date('2026-11-24T02:40:00Z') }, now);
+    await record.hold((held) => held.saveToken(other));
+    expect(await tokenCurrent(record, config.tokenFile, now)).toBe(false);
+    const own = { ...other, api_key: 'app1' };
+    await record.hold((held) => held.saveToken(own));
+    expect(await tokenCurrent(record, config.tokenFile, now)).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { BoundExceeded } from '../../src/kite/bounded.js';
 import { submitSecret, type SecretSend, type SubmissionGate } from '../../src/kite/submit-secret.js';
@@ -75,6 +76,42 @@ describe('a submission that failed is not-sent only when that is certain', () =>
     }, settled);
     expect(settled).toEqual(['unknown']);
     expect(page.closeCalls).toBe(1);
+  });
+
+  it('typing given up, a shared worker of the context came and went after the typing (gone by the seal): unknown', async () => {
+    const page = fakePage();
+    const settled: string[] = [];
+    await submit(page, {
+      ...idle,
+      type: () => {
+        page.cdp?.emit('Target.targetCreated', { targetInfo: { targetId: 'S2', type: 'shared_worker', browserContextId: 'C1' } });
+        page.cdp?.emit('Target.targetDestroyed', { targetId: 'S2' });
+        return Promise.reject(new BoundExceeded('typing', 5_000));
+      },
+    }, settled);
+    expect(settled).toEqual(['unknown']);
+  });
+
+  it('typing given up, the renderer crashed while the page was sealed (a request may have gone with it): unknown', async () => {
+    const page = fakePage({ crashOnClose: true });
+    const settled: string[] = [];
+    await submit(page, { ...idle, type: () => Promise.reject(new BoundExceeded('typing', 5_000)) }, settled);
+    expect(settled).toEqual(['unknown']);
+  });
+
+  it('typing given up; the only request after the typing was one the tool refused in the browser (a font: ERR_BLOCKED_BY_CLIENT), and another account\'s page is in another context: not-sent', async () => {
+    const page = fakePage();
+    const settled: string[] = [];
+    await submit(page, {
+      ...idle,
+      type: () => {
+        const font = { ...postRequest(''), method: () => 'GET', resourceType: () => 'font', url: () => 'https://kite.example/f.woff2', failure: () => ({ errorText: 'net::ERR_BLOCKED_BY_CLIENT' }) };
+        page.emit('request', font);
+        (page['context'] as () => EventEmitter)().emit('requestfailed', font);
+        return Promise.reject(new BoundExceeded('typing', 5_000));
+      },
+    }, settled);
+    expect(settled).toEqual(['not-sent']);
   });
 
   it('typing given up and the page\'s scripts cannot be stopped before it closes (its unload handlers may send): unknown', async () => {
