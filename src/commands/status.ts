@@ -44,9 +44,11 @@ Options:
     const opened = await openAccounts({ env: ctx.env, cwd: ctx.cwd, account: values.account, config: observerConfigFrom, use: 'read' });
     const now = new Date();
     // kiteconnect loads only for --check.
-    const askKite = (config: ObserverConfig) => async (kept?: SavedToken): Promise<KiteCheck> => {
+    const askKite = (config: ObserverConfig) => async (shown: ShownToken): Promise<KiteCheck> => {
       const [{ createKiteSession }, { verifySavedToken }] = await Promise.all([import('../kite/session.js'), import('../login/verify-saved-token.js')]);
-      return checkOf(await verifySavedToken(new TokenStore(config.tokenFile), undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now, kept ? () => Promise.resolve(kept) : undefined), kept);
+      // The record's token is shown: Kite is asked about the account's own tokens only (another user's newer file token is no answer about it).
+      const verdict = await verifySavedToken(new TokenStore(config.tokenFile), shown.kept ? shown.account : undefined, (apiKey) => createKiteSession({ apiKey, root: config.apiRoot }), now, shown.kept ? () => Promise.resolve(shown.kept) : undefined);
+      return checkOf(verdict, shown.kept);
     };
     // With several accounts, one whose records cannot be read is listed apart (exit 2 for it);
     // the others are still reported. One account: the error is the command's, as ever.
@@ -74,6 +76,9 @@ Options:
   },
 };
 
+/** The token `status` shows: the record's (`kept`), or the file's; and whose account it is. */
+export interface ShownToken { kept?: SavedToken | undefined; account?: AccountRecord['account'] | undefined }
+
 /** Kite's word on the token shown: the record's, when that is the one shown (Kite may still accept the file's older one). */
 export function checkOf(verdict: TokenVerdict, kept: SavedToken | undefined): KiteCheck {
   if (kept && verdict.valid && verdict.from !== 'record') return { accepts: false, reason: 'Kite does not accept the token the record keeps (it accepts the older one in TOKEN_FILE)' };
@@ -86,7 +91,7 @@ export interface StatusSources {
   record: AccountRecord | undefined;
   now: Date;
   /** Asks Kite about a current token (`--check`): the file's, or `kept`, the record's. Default: Kite is not asked. */
-  askKite?: ((kept?: SavedToken) => Promise<KiteCheck>) | undefined;
+  askKite?: ((shown: ShownToken) => Promise<KiteCheck>) | undefined;
 }
 
 /**
@@ -116,7 +121,7 @@ export async function gatherStatus({ config, record, now, askKite }: StatusSourc
   } else {
     const t = read.token;
     const current = isTokenCurrent(t, now);
-    const kite = current && askKite ? await askKite(fromRecord) : undefined;
+    const kite = current && askKite ? await askKite({ kept: fromRecord, account: record?.account }) : undefined;
     valid = kite ? kite.accepts : current;
     token = { state: 'saved', userId: t.user_id, userName: t.user_name, apiKey: t.api_key, loginTime: t.login_time, expiresAt: t.expires_at, current, kite, ...(fromRecord ? { keptIn: 'record' as const } : {}) };
   }

@@ -78,12 +78,18 @@ export function watchContextTargets(page: Page): TargetWatch {
       await session.detach().catch(() => undefined);
       return false;
     }
-    session.on('Target.targetCreated', ({ targetInfo }: { targetInfo: TargetSeen }) => {
+    // Kept up to date as targets come, change (a context id given later) and go: what is alive at `arm` is news then.
+    const track = ({ targetInfo }: { targetInfo: TargetSeen }): void => {
       if (targetInfo.browserContextId === contextId && targetInfo.targetId !== pageTargetId && !watchedKind(targetInfo.type)) others.set(targetInfo.targetId, targetInfo.type);
       note('created', targetInfo);
+    };
+    session.on('Target.targetCreated', track);
+    session.on('Target.targetInfoChanged', track);
+    session.on('Target.targetDestroyed', ({ targetId }: { targetId: string }) => {
+      note('destroyed', undefined, targetId);
+      // Gone before the typing: it never saw the secret. (After it, `note` has counted it.)
+      if (!armed) others.delete(targetId);
     });
-    session.on('Target.targetInfoChanged', ({ targetInfo }: { targetInfo: TargetSeen }) => note('created', targetInfo));
-    session.on('Target.targetDestroyed', ({ targetId }: { targetId: string }) => note('destroyed', undefined, targetId));
     // Existing targets are announced first (before `arm`): one of another kind still alive then is news at `arm`.
     await session.send('Target.setDiscoverTargets', { discover: true });
     return true;

@@ -13,7 +13,7 @@ export interface Traffic {
   /**
    * Why it is not certain that nothing left since `arm`, or undefined when it is: a request of
    * the page's context (a GET carries a typed value in its URL as well as a POST in its body;
-   * only one the tool itself refused in the browser never left), a WebSocket, a worker or a
+   * only an image, font or media request the tool itself refused in the browser never left), a WebSocket, a worker or a
    * second page at any time (their requests are not all reported: a worker's that leave after
    * the page closed never are), a shared worker or other target of the context, a crash. Never
    * a URL or a value: a reason fit for a log.
@@ -24,8 +24,15 @@ export interface Traffic {
   dispose(): void;
 }
 
-/** The tool's own refusals (page-interception.ts fails images, fonts and media in the browser): they never reach the network. */
-const REFUSED = /net::ERR_BLOCKED_BY_CLIENT|net::ERR_BLOCKED_BY_CSP/;
+/**
+ * The tool's own refusals: page-interception.ts fails images, fonts and media in the browser
+ * before they are sent, and a request keeps its type across redirects, so such a request
+ * never reached the network. Nothing else that failed is taken to have stayed home (a
+ * navigation refused after a redirect had already sent its first hop).
+ */
+const REFUSED_TYPES = new Set(['image', 'font', 'media']);
+const refusedByTheTool = (request: Request): boolean =>
+  request.failure()?.errorText === 'net::ERR_BLOCKED_BY_CLIENT' && REFUSED_TYPES.has(request.resourceType()) && !request.isNavigationRequest();
 
 export function watchTraffic(page: Page, socketOpened: () => boolean): Traffic {
   const context = page.context();
@@ -39,7 +46,7 @@ export function watchTraffic(page: Page, socketOpened: () => boolean): Traffic {
   const left = new Set<Request>();
   const onRequest = (request: Request): void => { if (armed) left.add(request); };
   const onFailed = (request: Request): void => {
-    if (REFUSED.test(request.failure()?.errorText ?? '')) left.delete(request);
+    if (refusedByTheTool(request)) left.delete(request);
   };
   const onWorker = (): void => { unwatched ??= 'a worker of the page ran'; };
   const onPage = (): void => { unwatched ??= 'another page of the context ran'; };

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
  */
 export interface FakePage extends EventEmitter { closed: boolean; dead: boolean; closeCalls: number; hangClose: boolean; scriptsStopped: number; workerList: unknown[]; cdp?: EventEmitter }
 
-export interface FakeOptions { dead?: boolean; hangClose?: boolean; noSession?: boolean; sharedWorker?: boolean; navigateWhileFrozen?: boolean; otherPage?: boolean; closeDelayMs?: number; crashOnClose?: boolean }
+export interface FakeOptions { dead?: boolean; hangClose?: boolean; noSession?: boolean; sharedWorker?: boolean; navigateWhileFrozen?: boolean; otherPage?: boolean; closeDelayMs?: number; crashOnClose?: boolean; strayAtSeal?: boolean }
 
 export function fakePage(options: FakeOptions = {}): FakePage & Record<string, unknown> {
   const page = Object.assign(new EventEmitter(), { closed: false, dead: options.dead ?? false, closeCalls: 0, hangClose: options.hangClose ?? false, scriptsStopped: 0, workerList: [] as unknown[] }) as FakePage & Record<string, unknown>;
@@ -34,7 +34,8 @@ export function fakePage(options: FakeOptions = {}): FakePage & Record<string, u
       if (method === 'Target.getTargetInfo') return Promise.resolve({ targetInfo: { targetId: 'P1', type: 'page', browserContextId: 'C1' } });
       const targets = [{ targetId: 'P1', type: 'page', browserContextId: 'C1' }, { targetId: 'X1', type: 'page', browserContextId: 'OTHER-ACCOUNT' }];
       if (options.sharedWorker === true) targets.push({ targetId: 'S1', type: 'shared_worker', browserContextId: 'C1' });
-      if (method === 'Target.getTargets') return Promise.resolve({ targetInfos: targets });
+      // A target only the seal's listing shows (not announced to the watch): an iframe nobody froze.
+      if (method === 'Target.getTargets') return Promise.resolve({ targetInfos: options.strayAtSeal === true ? [...targets, { targetId: 'F9', type: 'iframe', browserContextId: 'C1' }] : targets });
       if (method === 'Target.setDiscoverTargets') {
         for (const targetInfo of targets) session.emit('Target.targetCreated', { targetInfo });
         return Promise.resolve({});

@@ -214,7 +214,7 @@ describe('gathering the report from the files', () => {
     await expect(new TokenStore(config.tokenFile).read()).resolves.toEqual({ state: 'missing' });
     // --check asks Kite about the record's token.
     const asked: string[] = [];
-    const checked = await gatherStatus({ config, record, now, askKite: (kept) => { asked.push(kept?.access_token ?? 'file'); return Promise.resolve({ accepts: true as const }); } });
+    const checked = await gatherStatus({ config, record, now, askKite: ({ kept }) => { asked.push(kept?.access_token ?? 'file'); return Promise.resolve({ accepts: true as const }); } });
     expect(asked).toEqual(['at-RECORD-SECRET']);
     expect(checked.valid).toBe(true);
 

@@ -92,6 +92,31 @@ describe('a submission that failed is not-sent only when that is certain', () =>
     expect(settled).toEqual(['unknown']);
   });
 
+  it.each([
+    ['a frame navigation refused by the page\'s CSP after a redirect (its first hop left)', { resourceType: 'document', navigation: true, errorText: 'net::ERR_BLOCKED_BY_CSP' }],
+    ['a script that failed (only images, fonts and media are the tool\'s own refusals)', { resourceType: 'script', navigation: false, errorText: 'net::ERR_BLOCKED_BY_CLIENT' }],
+  ])('typing given up, the only request after it failed, %s: unknown', async (_what, failed) => {
+    const page = fakePage();
+    const settled: string[] = [];
+    await submit(page, {
+      ...idle,
+      type: () => {
+        const request = { ...postRequest(''), method: () => 'GET', resourceType: () => failed.resourceType, isNavigationRequest: () => failed.navigation, url: () => 'https://kite.example/x', failure: () => ({ errorText: failed.errorText }) };
+        page.emit('request', request);
+        (page['context'] as () => EventEmitter)().emit('requestfailed', request);
+        return Promise.reject(new BoundExceeded('typing', 5_000));
+      },
+    }, settled);
+    expect(settled).toEqual(['unknown']);
+  });
+
+  it('typing given up; the context lists a target at the seal that the page\'s own events never showed (a frame in a process of its own not yet attached): unknown', async () => {
+    const page = fakePage({ strayAtSeal: true });
+    const settled: string[] = [];
+    await submit(page, { ...idle, type: () => Promise.reject(new BoundExceeded('typing', 5_000)) }, settled);
+    expect(settled).toEqual(['unknown']);
+  });
+
   it('typing given up, the renderer crashed while the page was sealed (a request may have gone with it): unknown', async () => {
     const page = fakePage({ crashOnClose: true });
     const settled: string[] = [];
@@ -105,7 +130,7 @@ describe('a submission that failed is not-sent only when that is certain', () =>
     await submit(page, {
       ...idle,
       type: () => {
-        const font = { ...postRequest(''), method: () => 'GET', resourceType: () => 'font', url: () => 'https://kite.example/f.woff2', failure: () => ({ errorText: 'net::ERR_BLOCKED_BY_CLIENT' }) };
+        const font = { ...postRequest(''), method: () => 'GET', resourceType: () => 'font', isNavigationRequest: () => false, url: () => 'https://kite.example/f.woff2', failure: () => ({ errorText: 'net::ERR_BLOCKED_BY_CLIENT' }) };
         page.emit('request', font);
         (page['context'] as () => EventEmitter)().emit('requestfailed', font);
         return Promise.reject(new BoundExceeded('typing', 5_000));
