@@ -7,7 +7,7 @@ import type { CDPSession, Page } from 'playwright';
  * prerendered page sends: those are found here.
  */
 
-export interface TargetSeen { targetId: string; type: string; browserContextId?: string | undefined }
+interface TargetSeen { targetId: string; type: string; browserContextId?: string | undefined }
 
 /** The page's own target: its id and its browser context's. */
 export async function ownTarget(session: CDPSession): Promise<{ targetId: string; browserContextId: string | undefined }> {
@@ -16,7 +16,7 @@ export async function ownTarget(session: CDPSession): Promise<{ targetId: string
 }
 
 /** Targets a login page may have that its own events report: its frames and its dedicated workers. */
-export function watchedKind(type: string): boolean {
+function watchedKind(type: string): boolean {
   return type === 'iframe' || type === 'worker';
 }
 
